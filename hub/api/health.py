@@ -1,0 +1,45 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from hub.auth.policy import public
+from hub.migrations import current_revision, head_revision
+from hub.web import db
+
+blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @public
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """The process answers."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @public
+    @blp.response(200)
+    @blp.alt_response(503, description="Not ready: a check failed")
+    def get(self) -> Any:
+        """The database answers and its schema is at the migrations' head."""
+        checks: dict[str, Any] = {}
+        try:
+            connection = db().connection()
+            connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            current, head = current_revision(connection), head_revision()
+            checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+        except Exception as exc:  # any failure here means "not ready", and says why
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+            checks.setdefault("migrations", "unknown")
+        ready = all(value == "ok" for value in checks.values())
+        return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503

@@ -1,0 +1,84 @@
+"""Every error answer is ``application/problem+json`` (RFC 9457), built here and only here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from hub.errors import FieldProblem, HubError
+
+PROBLEM_TYPE = "https://afpc-hub.example/problems/"
+log = logging.getLogger(__name__)
+
+
+def problem(
+    status: int, title: str, detail: str, slug: str, errors: list[FieldProblem] | None = None, **extra: Any
+) -> Response:
+    body: dict[str, Any] = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = [error.as_dict() for error in errors]
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="afpc-hub"'
+    return response
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> Iterator[FieldProblem]:
+    """Turn marshmallow's nested ``{field: {0: {sub: [msg]}}}`` into path/message pairs."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            yield from flatten_messages(value, path)
+    elif isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        for message in messages:
+            yield FieldProblem(prefix, message)
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            yield from flatten_messages(value, f"{prefix}[{index}]")
+    else:
+        yield FieldProblem(prefix, str(messages))
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if messages is not None:
+        # webargs nests by location ({"json": {...}}, {"query": {...}}); the path starts after it.
+        errors = [problem for by_location in messages.values() for problem in flatten_messages(by_location)]
+        return problem(
+            status,
+            "Validation failed",
+            f"{len(errors)} problem(s) found in the request",
+            "validation-error",
+            errors,
+        )
+    title = error.name
+    return problem(status, title, error.description or title, title.lower().replace(" ", "-"))
+
+
+def from_hub_error(error: HubError) -> Response:
+    errors = getattr(error, "errors", None)
+    return problem(error.status, error.title, error.detail, error.type_slug, errors, **error.extra)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HubError, from_hub_error)
+    app.register_error_handler(HTTPException, from_http_exception)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error", exc_info=error)
+        return problem(
+            500, "Internal server error", "The hub failed to answer; the error is logged.", "internal-error"
+        )

@@ -1,0 +1,1 @@
+"""Authentication (tokens, secrets) and authorization (the access policy)."""

@@ -1,0 +1,64 @@
+"""Token signing keys: created by ``hub init``, stored encrypted, published as a JWKS."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.models import SigningKey, utcnow
+
+ALGORITHM = "EdDSA"
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    kid: str
+    private_key: Ed25519PrivateKey
+    public_key: Ed25519PublicKey
+    public_jwk: dict[str, Any]
+
+
+def ensure_signing_key(session: Session, fernet: Fernet) -> bool:
+    """Create a signing key when none is active; True when one was created."""
+    active = session.scalar(select(SigningKey).where(SigningKey.retired_at.is_(None)).limit(1))
+    if active is not None:
+        return False
+    private_key = Ed25519PrivateKey.generate()
+    kid = secrets.token_hex(8)
+    jwk = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))
+    jwk.update({"kid": kid, "alg": ALGORITHM, "use": "sig"})
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    session.add(
+        SigningKey(
+            kid=kid,
+            algorithm=ALGORITHM,
+            private_key=fernet.encrypt(pem),
+            public_jwk=json.dumps(jwk),
+            created_at=utcnow(),
+        )
+    )
+    return True
+
+
+def load_keys(session: Session, fernet: Fernet) -> list[KeyPair]:
+    """Every key still published, newest first (the first signs; all verify)."""
+    rows = session.scalars(
+        select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
+    )
+    pairs = []
+    for row in rows:
+        private_key = serialization.load_pem_private_key(fernet.decrypt(row.private_key), None)
+        assert isinstance(private_key, Ed25519PrivateKey)
+        pairs.append(KeyPair(row.kid, private_key, private_key.public_key(), json.loads(row.public_jwk)))
+    return pairs

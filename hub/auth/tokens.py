@@ -1,0 +1,124 @@
+"""Issue and verify the hub's access tokens (asymmetric JWTs with a ``kid``)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import jwt
+
+from hub.auth.keys import ALGORITHM, KeyPair
+from hub.errors import NotAuthenticated
+from hub.models import utcnow
+
+ROLE_SCOPES = {
+    "cluster": "submissions:write submissions:read observations:read members:read sync",
+    "board": "observations:read aggregates:read reports:write reports:read national:read",
+    "ministry": "national:read reports:read sdmx:read",
+    "admin": "admin",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an API client (by token) or a board user (by web session)."""
+
+    subject: str
+    role: str
+    cluster: str | None = None
+    scope: str = ""
+    kind: str = "client"
+
+
+class TokenService:
+    """Signs with the newest key, verifies with any published one.
+
+    Keys are cached; an unknown ``kid`` triggers one reload so a key created by
+    another process (``hub init``, a rotation) is picked up without a restart.
+    """
+
+    def __init__(
+        self,
+        *,
+        load: Callable[[], list[KeyPair]],
+        issuer: str,
+        audience: str,
+        ttl_seconds: int,
+    ) -> None:
+        self._load = load
+        self._keys: list[KeyPair] | None = None
+        self._lock = threading.Lock()
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl_seconds = ttl_seconds
+
+    def _key_list(self, refresh: bool = False) -> list[KeyPair]:
+        with self._lock:
+            if self._keys is None or refresh:
+                self._keys = self._load()
+            return self._keys
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [pair.public_jwk for pair in self._key_list()]}
+
+    def issue(self, principal: Principal) -> tuple[str, int]:
+        keys = self._key_list()
+        if not keys:
+            raise RuntimeError("no signing key: run `hub init`")
+        now = utcnow()
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": principal.subject,
+            "role": principal.role,
+            "cluster": principal.cluster,
+            "scope": principal.scope,
+            "iat": now,
+            "nbf": now,
+            "exp": now + timedelta(seconds=self.ttl_seconds),
+            "jti": secrets.token_hex(16),
+        }
+        token = jwt.encode(claims, keys[0].private_key, algorithm=ALGORITHM, headers={"kid": keys[0].kid})
+        return token, self.ttl_seconds
+
+    def verify(self, token: str) -> Principal:
+        """The token's principal; any defect is a 401 that does not say which check failed."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise NotAuthenticated("malformed token") from exc
+        if header.get("alg") != ALGORITHM:
+            raise NotAuthenticated("token algorithm not accepted")
+        pair = self._find(header.get("kid"))
+        try:
+            claims = jwt.decode(
+                token,
+                pair.public_key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["iss", "aud", "sub", "exp", "iat", "jti"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise NotAuthenticated("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise NotAuthenticated("invalid token") from exc
+        role = claims.get("role")
+        if role not in ROLE_SCOPES:
+            raise NotAuthenticated("invalid token")
+        return Principal(
+            subject=claims["sub"], role=role, cluster=claims.get("cluster"), scope=claims.get("scope", "")
+        )
+
+    def _find(self, kid: Any) -> KeyPair:
+        if not isinstance(kid, str):
+            raise NotAuthenticated("token has no key id")
+        for refresh in (False, True):
+            for pair in self._key_list(refresh=refresh):
+                if pair.kid == kid:
+                    return pair
+        raise NotAuthenticated("unknown signing key")

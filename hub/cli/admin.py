@@ -1,0 +1,135 @@
+"""Operator commands: API clients, board users, the cluster registry."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from hub.cli.context import unit_of_work
+from hub.services import clients, registry, users
+
+
+@click.group("clients")
+def clients_group() -> None:
+    """API clients (machine access)."""
+
+
+@clients_group.command("create")
+@click.option("--role", required=True, type=click.Choice(clients.ROLES))
+@click.option("--cluster", default=None, help="cluster code, for a cluster client")
+@click.option("--name", required=True)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def clients_create(role: str, cluster: str | None, name: str, as_json: bool) -> None:
+    """Create a client; its secret is printed once and never stored in clear."""
+    with unit_of_work() as session:
+        client, secret = clients.create_client(session, role=role, cluster=cluster, name=name, actor="cli")
+    record = {
+        "client_id": client.id,
+        "client_secret": secret,
+        "role": client.role,
+        "cluster": client.cluster_code,
+    }
+    if as_json:
+        click.echo(json.dumps(record))
+    else:
+        click.echo(f"client_id:     {client.id}\nclient_secret: {secret}   (shown once)")
+
+
+@clients_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def clients_list(as_json: bool) -> None:
+    """List clients (never their secrets)."""
+    with unit_of_work() as session:
+        rows = [
+            {
+                "client_id": c.id,
+                "name": c.name,
+                "role": c.role,
+                "cluster": c.cluster_code,
+                "created_at": c.created_at.isoformat(),
+                "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            }
+            for c in clients.list_clients(session)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked_at"] else "active"
+        click.echo(
+            f"{row['client_id']:<28} {row['role']:<9} {row['cluster'] or '-':<28} {state:<8} {row['name']}"
+        )
+
+
+@clients_group.command("revoke")
+@click.argument("client_id")
+def clients_revoke(client_id: str) -> None:
+    """Revoke a client: its tokens stop working at once."""
+    with unit_of_work() as session:
+        clients.revoke_client(session, client_id, actor="cli")
+    click.echo(f"revoked {client_id}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Board members and operators who sign in to the web pages."""
+
+
+@users_group.command("create")
+@click.option("--role", required=True, type=click.Choice(users.ROLES))
+@click.option("--email", required=True)
+def users_create(role: str, email: str) -> None:
+    """Create a user; the password is read from standard input."""
+    password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
+    with unit_of_work() as session:
+        user = users.create_user(session, email=email, role=role, password=password.strip(), actor="cli")
+    click.echo(f"created {user.role} user {user.email}")
+
+
+@click.group("clusters")
+def clusters_group() -> None:
+    """The cluster registry."""
+
+
+@clusters_group.command("list")
+@click.option("--all", "include_inactive", is_flag=True, help="include inactive clusters")
+def clusters_list(include_inactive: bool) -> None:
+    with unit_of_work() as session:
+        for c in registry.list_clusters(session, include_inactive=include_inactive):
+            click.echo(f"{c.code:<32} {c.region:<7} {c.theme:<14} {'' if c.active else 'inactive '}{c.name}")
+
+
+@clusters_group.command("add")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--region", required=True, help="ISO 3166-2:FR code, e.g. FR-IDF")
+@click.option("--theme", required=True, help="theme code, e.g. HEALTH")
+def clusters_add(code: str, name: str, region: str, theme: str) -> None:
+    with unit_of_work() as session:
+        registry.add_cluster(session, code=code, name=name, region=region, theme=theme, actor="cli")
+    click.echo(f"added {code}")
+
+
+@clusters_group.command("edit")
+@click.argument("code")
+@click.option("--name")
+@click.option("--region")
+@click.option("--theme")
+def clusters_edit(code: str, name: str | None, region: str | None, theme: str | None) -> None:
+    values = {k: v for k, v in {"name": name, "region": region, "theme": theme}.items() if v is not None}
+    with unit_of_work() as session:
+        registry.update_cluster(session, code, actor="cli", **values)
+    click.echo(f"updated {code}")
+
+
+@clusters_group.command("deactivate")
+@click.argument("code")
+def clusters_deactivate(code: str) -> None:
+    with unit_of_work() as session:
+        registry.update_cluster(session, code, actor="cli", active=False)
+    click.echo(f"deactivated {code}")
+
+
+COMMANDS = (clients_group, users_group, clusters_group)

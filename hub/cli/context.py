@@ -1,0 +1,39 @@
+"""What every command needs: the configuration, an engine, a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import click
+from sqlalchemy.orm import Session
+
+from hub.config import Config, ConfigError
+from hub.db import transaction
+from hub.errors import FieldProblem, HubError, InvalidInput
+from hub.state import HubState
+
+
+@cache
+def hub_state() -> HubState:
+    try:
+        return HubState.build(Config.from_env())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for the command, with domain errors shown as a clear message."""
+    try:
+        with transaction(hub_state().sessions) as session:
+            yield session
+    except InvalidInput as exc:
+        raise click.ClickException(_describe(exc.errors)) from exc
+    except HubError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+def _describe(errors: list[FieldProblem]) -> str:
+    return "; ".join(f"{error.path}: {error.message}" if error.path else error.message for error in errors)

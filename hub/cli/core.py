@@ -1,0 +1,34 @@
+"""``hub init`` and ``hub serve``."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli.context import hub_state
+from hub.services.setup import initialise
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create or upgrade the database, signing keys, catalogue and registry (idempotent)."""
+    state = hub_state()
+    result = initialise(state.config, state.engine)
+    click.echo(
+        f"database ready ({state.config.dialect}); "
+        f"signing key {'created' if result['signing_key_created'] else 'present'}; "
+        f"{result['indicators']} indicator(s) and {result['clusters']} cluster(s) added"
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the web application with gunicorn."""
+    from hub.server import serve
+
+    serve(host=host, port=port, workers=workers)
+
+
+COMMANDS = (init_command, serve_command)

@@ -1,0 +1,92 @@
+"""Configuration, read from ``HUB_*`` environment variables in this one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (for example a default secret in production)."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str = "development"
+    instance_dir: Path = Path("instance")
+    database_url: str = ""
+    secret_key: str = DEFAULT_SECRET_KEY
+    encryption_key: str = ""
+    token_issuer: str = "afpc-hub"
+    token_audience: str = "afpc-hub-api"
+    token_ttl_seconds: int = 900
+    max_body_bytes: int = 50 * 1024 * 1024
+    disclosure_min_contributors: int = 3
+    disclosure_dominance: float = 0.85
+    sdmx_public: bool = False
+    log_level: str = "INFO"
+    base_url: str = "http://127.0.0.1:8000"
+    sync_concurrency: int = 8
+    testing: bool = False
+
+    ENV_TYPES: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "env": str,
+        "instance_dir": Path,
+        "database_url": str,
+        "secret_key": str,
+        "encryption_key": str,
+        "token_issuer": str,
+        "token_audience": str,
+        "token_ttl_seconds": int,
+        "max_body_bytes": int,
+        "disclosure_min_contributors": int,
+        "disclosure_dominance": float,
+        "sdmx_public": _bool,
+        "log_level": str,
+        "base_url": str,
+        "sync_concurrency": int,
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Config:
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for name, convert in cls.ENV_TYPES.items():
+            raw = environ.get(f"HUB_{name.upper()}")
+            if raw is not None and raw != "":
+                values[name] = convert(raw)
+        values.update(overrides)
+        config = cls(**values)
+        if not config.database_url:
+            config = replace(config, database_url=f"sqlite:///{config.instance_dir.resolve() / 'hub.db'}")
+        config.check()
+        return config
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def dialect(self) -> str:
+        return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+    def check(self) -> None:
+        """Refuse a production start on development defaults: they would be guessable."""
+        if not self.production:
+            return
+        problems = []
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append("HUB_SECRET_KEY must be set to a random value of 32+ characters")
+        if not self.encryption_key:
+            problems.append("HUB_ENCRYPTION_KEY must be set (a Fernet key)")
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))

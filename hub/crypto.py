@@ -1,0 +1,26 @@
+"""Symmetric encryption of secrets at rest (signing keys, connector credentials)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from hub.config import Config
+
+
+def load_fernet(config: Config) -> Fernet:
+    """The hub's Fernet key: from HUB_ENCRYPTION_KEY, else generated once in the instance folder."""
+    if config.encryption_key:
+        return Fernet(config.encryption_key.encode())
+    path = Path(config.instance_dir) / "encryption.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(Fernet.generate_key())
+    return Fernet(path.read_bytes().strip())

@@ -1,0 +1,43 @@
+"""Computed aggregate cells and the completeness of each indicator and period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models.base import Base, utcnow
+
+
+class AggregateCell(Base):
+    __tablename__ = "aggregates"
+    __table_args__ = (Index("ix_aggregates_lookup", "period", "indicator_code", "level", "area", "dims_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
+    period: Mapped[str] = mapped_column(String(10))
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    level: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(64))
+    dims_key: Mapped[str] = mapped_column(String(200), default="")
+    dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    value: Mapped[float | None]
+    contributors: Mapped[int] = mapped_column(default=0)
+    max_contribution: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(1), default="A")
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Completeness(Base):
+    __tablename__ = "completeness"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"), primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
+    expected: Mapped[int]
+    reported: Mapped[int]
+    missing: Mapped[list[Any]] = mapped_column(default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,54 @@
+"""Member organisations and their memberships, kept per submitted snapshot.
+
+An organisation is one row nationally however many clusters list it (co-membership);
+a membership row records what one cluster said about it in one member-list snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models.base import Base
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "siren:732829320" or "DE:HRB12345": one key for French and foreign members alike.
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    siren: Mapped[str | None] = mapped_column(String(9))
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    foreign_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(10))
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (Index("ix_memberships_snapshot", "submission_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    cluster_code: Mapped[str] = mapped_column(ForeignKey("clusters.code"))
+    period: Mapped[str] = mapped_column(String(10))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(10))
+    joined_on: Mapped[date | None]
+
+
+class MemberList(Base):
+    """Which snapshot is the current member list of a cluster for a period."""
+
+    __tablename__ = "member_lists"
+
+    cluster_code: Mapped[str] = mapped_column(ForeignKey("clusters.code"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    member_count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,108 @@
+"""The cluster registry and the indicator catalogue in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from hub.models import Cluster, Indicator
+from hub.services import audit
+from schemas.reference import catalogue, registry
+
+CLUSTER_FIELDS = ("name", "region", "theme", "themes", "description", "active", "active_from", "active_to")
+
+
+def load_reference_data(session: Session) -> dict[str, int]:
+    """Insert the shipped catalogue and registry entries that are missing.
+
+    Existing clusters are left alone: admins may have edited or deactivated them,
+    and a re-run of ``hub init`` must not undo that.
+    """
+    added = {"indicators": 0, "clusters": 0}
+    for item in catalogue().indicators.values():
+        row = session.get(Indicator, item.code)
+        if row is None:
+            row = Indicator(code=item.code)
+            session.add(row)
+            added["indicators"] += 1
+        row.name_fr, row.name_en, row.unit = item.name_fr, item.name_en, item.unit
+        row.periodicity, row.aggregation, row.weight = item.periodicity, item.aggregation, item.weight
+        row.dimensions, row.value_type, row.derived = list(item.dimensions), item.value_type, item.derived
+        row.min_value, row.max_value = item.min, item.max
+    for entry in registry():
+        if session.get(Cluster, entry.code) is None:
+            session.add(
+                Cluster(
+                    code=entry.code,
+                    name=entry.name,
+                    region=entry.region,
+                    theme=entry.theme,
+                    themes=list(entry.themes),
+                    description=entry.description,
+                    active=entry.active_to is None or entry.active_to >= date.today(),
+                    active_from=entry.active_from,
+                    active_to=entry.active_to,
+                )
+            )
+            added["clusters"] += 1
+    return added
+
+
+def list_clusters(session: Session, *, include_inactive: bool = True) -> Sequence[Cluster]:
+    query = select(Cluster).order_by(Cluster.code)
+    if not include_inactive:
+        query = query.where(Cluster.active.is_(True))
+    return session.scalars(query).all()
+
+
+def get_cluster(session: Session, code: str) -> Cluster:
+    cluster = session.get(Cluster, code)
+    if cluster is None:
+        raise NotFound(f"no cluster {code!r}")
+    return cluster
+
+
+def _check_codes(values: dict[str, Any]) -> None:
+    lists = catalogue().code_lists
+    problems = []
+    if "region" in values and values["region"] not in lists["region"]:
+        problems.append(FieldProblem("region", f"unknown region code {values['region']!r}"))
+    if "theme" in values and values["theme"] not in lists["theme"]:
+        problems.append(FieldProblem("theme", f"unknown theme code {values['theme']!r}"))
+    for index, theme in enumerate(values.get("themes") or []):
+        if theme not in lists["theme"]:
+            problems.append(FieldProblem(f"themes[{index}]", f"unknown theme code {theme!r}"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def add_cluster(session: Session, *, code: str, actor: str | None = None, **values: Any) -> Cluster:
+    _check_codes(values)
+    if session.get(Cluster, code) is not None:
+        raise Conflict(f"cluster {code!r} already exists")
+    values.setdefault("themes", [values.get("theme")])
+    cluster = Cluster(code=code, **{k: v for k, v in values.items() if k in CLUSTER_FIELDS})
+    session.add(cluster)
+    audit.record(session, actor=actor, action="cluster.add", outcome="ok", cluster=code)
+    return cluster
+
+
+def update_cluster(session: Session, code: str, *, actor: str | None = None, **values: Any) -> Cluster:
+    _check_codes(values)
+    cluster = get_cluster(session, code)
+    changed = {}
+    for key, value in values.items():
+        if key in CLUSTER_FIELDS and getattr(cluster, key) != value:
+            setattr(cluster, key, value)
+            changed[key] = str(value)
+    audit.record(session, actor=actor, action="cluster.update", outcome="ok", cluster=code, changed=changed)
+    return cluster
+
+
+def list_indicators(session: Session) -> Sequence[Indicator]:
+    return session.scalars(select(Indicator).order_by(Indicator.code)).all()

@@ -1,0 +1,42 @@
+"""What one running hub holds: configuration, engine, session factory, token service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.auth.keys import KeyPair, load_keys
+from hub.auth.tokens import TokenService
+from hub.config import Config
+from hub.crypto import load_fernet
+from hub.db import make_engine, make_session_factory
+
+
+@dataclass
+class HubState:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    fernet: Fernet
+    tokens: TokenService
+
+    @classmethod
+    def build(cls, config: Config, engine: Engine | None = None) -> HubState:
+        engine = engine if engine is not None else make_engine(config)
+        sessions = make_session_factory(engine)
+        fernet = load_fernet(config)
+
+        def keys() -> list[KeyPair]:
+            with sessions() as session:
+                return load_keys(session, fernet)
+
+        tokens = TokenService(
+            load=keys,
+            issuer=config.token_issuer,
+            audience=config.token_audience,
+            ttl_seconds=config.token_ttl_seconds,
+        )
+        return cls(config=config, engine=engine, sessions=sessions, fernet=fernet, tokens=tokens)

@@ -1,0 +1,47 @@
+"""Per-request plumbing: the request's session (committed at the edge) and its principal."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.orm import Session
+
+from hub.auth.tokens import Principal
+from hub.state import HubState
+
+
+def state() -> HubState:
+    return current_app.extensions["hub"]
+
+
+def db() -> Session:
+    """The request's session, opened on first use."""
+    if "db" not in g:
+        g.db = state().sessions()
+    return g.db
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        # Commit here, not in handlers: a failed commit still becomes an error answer.
+        session = g.pop("db", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _teardown(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.rollback()
+            session.close()

@@ -1,0 +1,1 @@
+"""Exchange-format schemas and the shipped reference data (catalogue, registry)."""
