@@ -24,12 +24,16 @@ class HubState:
     tokens: TokenService
 
     @classmethod
-    def build(cls, config: Config, engine: Engine | None = None) -> HubState:
+    def build(
+        cls, config: Config, engine: Engine | None = None, sessions: sessionmaker[Session] | None = None
+    ) -> HubState:
+        """Assemble a hub; tests pass ``sessions`` bound to their rolled-back transaction."""
         engine = engine if engine is not None else make_engine(config)
-        sessions = make_session_factory(engine)
+        sessions = sessions if sessions is not None else make_session_factory(engine)
         fernet = load_fernet(config)
 
         def keys() -> list[KeyPair]:
+            assert sessions is not None
             with sessions() as session:
                 return load_keys(session, fernet)
 

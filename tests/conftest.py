@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +88,7 @@ def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def state(base_config: Config, engine: Engine, sessions: sessionmaker[Session]) -> HubState:
-    built = HubState.build(base_config, engine)
-    return replace(built, sessions=sessions)
+    return HubState.build(base_config, engine, sessions)
 
 
 @pytest.fixture

@@ -1,0 +1,242 @@
+"""Token issuing and every way a token must be refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from jwt import PyJWKSet
+
+from hub.auth.keys import load_keys
+from hub.models import utcnow
+from hub.services.clients import create_client, revoke_client
+
+PROTECTED = "/api/v1/indicators"
+
+
+@pytest.fixture
+def credentials(db):
+    api_client, secret = create_client(db, role="board", name="board tool")
+    db.commit()
+    return api_client.id, secret
+
+
+@pytest.fixture
+def signing_key(state, db):
+    return load_keys(db, state.fernet)[0]
+
+
+def claims(state, **overrides):
+    now = utcnow()
+    base = {
+        "iss": state.config.token_issuer,
+        "aud": state.config.token_audience,
+        "sub": "board-unknown",
+        "role": "board",
+        "cluster": None,
+        "scope": "",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "jti": "x",
+    }
+    base.update(overrides)
+    return base
+
+
+def sign(signing_key, payload, **header):
+    return jwt.encode(
+        payload, signing_key.private_key, algorithm="EdDSA", headers={"kid": signing_key.kid, **header}
+    )
+
+
+def get_with(client, token):
+    return client.get(PROTECTED, headers={"Authorization": f"Bearer {token}"})
+
+
+def assert_unauthorized(response):
+    assert response.status_code == 401
+    assert response.content_type == "application/problem+json"
+    assert response.json["status"] == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_endpoint_accepts_form_body(client, credentials):
+    client_id, secret = credentials
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200
+    assert response.json["token_type"] == "Bearer"
+    assert response.json["expires_in"] > 0
+    assert response.json["scope"]
+
+
+def test_token_endpoint_accepts_json_body(client, credentials):
+    client_id, secret = credentials
+    response = client.post(
+        "/oauth/token",
+        json={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200
+
+
+def test_issued_token_verifies_against_the_published_jwks(client, credentials, state):
+    client_id, secret = credentials
+    token = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    ).json["access_token"]
+    jwks = PyJWKSet.from_dict(client.get("/.well-known/jwks.json").json)
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = next(key for key in jwks.keys if key.key_id == kid)
+    decoded = jwt.decode(
+        token,
+        key.key,
+        algorithms=["EdDSA"],
+        audience=state.config.token_audience,
+        issuer=state.config.token_issuer,
+    )
+    assert decoded["sub"] == client_id
+    assert decoded["role"] == "board"
+    assert decoded["cluster"] is None
+    assert {"iat", "exp", "jti", "scope"} <= decoded.keys()
+
+
+def test_issued_token_is_accepted_on_a_protected_endpoint(client, credentials):
+    client_id, secret = credentials
+    token = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    ).json["access_token"]
+    assert get_with(client, token).status_code == 200
+
+
+def test_wrong_client_secret_gets_401(client, credentials):
+    client_id, _ = credentials
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": "nope"},
+    )
+    assert_unauthorized(response)
+    assert response.json["error"] == "invalid_client"
+
+
+def test_unknown_client_gets_401(client):
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "ghost", "client_secret": "nope"},
+    )
+    assert_unauthorized(response)
+
+
+def test_revoked_client_cannot_get_a_token(client, credentials, db):
+    client_id, secret = credentials
+    revoke_client(db, client_id)
+    db.commit()
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert_unauthorized(response)
+
+
+def test_token_request_with_missing_fields_lists_every_problem(client):
+    response = client.post("/oauth/token", data={"grant_type": "password"})
+    assert response.status_code == 422
+    assert {error["path"] for error in response.json["errors"]} == {
+        "grant_type",
+        "client_id",
+        "client_secret",
+    }
+
+
+def test_no_token_gets_401(client):
+    assert_unauthorized(client.get(PROTECTED))
+
+
+def test_non_bearer_scheme_gets_401(client):
+    assert_unauthorized(client.get(PROTECTED, headers={"Authorization": "Basic dXNlcjpwYXNz"}))
+
+
+def test_expired_token_gets_401(client, state, signing_key, credentials):
+    past = utcnow() - timedelta(hours=1)
+    token = sign(signing_key, claims(state, sub=credentials[0], iat=past, exp=past + timedelta(minutes=5)))
+    assert_unauthorized(get_with(client, token))
+
+
+def test_wrong_audience_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0], aud="someone-else"))
+    assert_unauthorized(get_with(client, token))
+
+
+def test_wrong_issuer_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0], iss="https://evil.example"))
+    assert_unauthorized(get_with(client, token))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(header: dict, payload: dict) -> str:
+    encode = lambda part: _b64(json.dumps(part, default=lambda d: int(d.timestamp())).encode())  # noqa: E731
+    return f"{encode(header)}.{encode(payload)}."
+
+
+def test_alg_none_token_gets_401(client, state, signing_key, credentials):
+    token = _unsigned(
+        {"alg": "none", "typ": "JWT", "kid": signing_key.kid}, claims(state, sub=credentials[0])
+    )
+    assert_unauthorized(get_with(client, token))
+
+
+def test_hs256_token_signed_with_the_public_key_gets_401(client, state, signing_key, credentials):
+    import hashlib
+    import hmac
+
+    public_pem = signing_key.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = {"alg": "HS256", "typ": "JWT", "kid": signing_key.kid}
+    unsigned = _unsigned(header, claims(state, sub=credentials[0]))[:-1]
+    signature = hmac.new(public_pem, unsigned.encode(), hashlib.sha256).digest()
+    assert_unauthorized(get_with(client, f"{unsigned}.{_b64(signature)}"))
+
+
+def test_tampered_payload_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0], role="board"))
+    header, _payload, signature = token.split(".")
+    forged = _unsigned({}, claims(state, sub=credentials[0], role="admin")).split(".")[1]
+    assert_unauthorized(get_with(client, f"{header}.{forged}.{signature}"))
+
+
+def test_unknown_kid_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0]), kid="not-a-published-key")
+    assert_unauthorized(get_with(client, token))
+
+
+def test_revoked_clients_token_stops_working_at_once(client, state, signing_key, credentials, db):
+    token = sign(signing_key, claims(state, sub=credentials[0]))
+    assert get_with(client, token).status_code == 200
+    revoke_client(db, credentials[0])
+    db.commit()
+    assert_unauthorized(get_with(client, token))
+
+
+def test_garbage_token_gets_401(client):
+    assert_unauthorized(get_with(client, "not.a.jwt"))
+
+
+def test_valid_token_of_the_wrong_role_gets_403(client, auth):
+    response = client.post(
+        "/api/v1/clusters",
+        json={"code": "new-cluster", "name": "New", "region": "FR-IDF", "theme": "HEALTH"},
+        headers=auth("board"),
+    )
+    assert response.status_code == 403
+    assert response.content_type == "application/problem+json"
