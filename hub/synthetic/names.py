@@ -26,10 +26,12 @@ STARTUP_TAILS = (
     "via", "lab", "tech", "sense", "nova", "gen", "lia", "flow", "mind", "lis", "sys", "wave",
     "metrics", "ix", "ops", "cell", "ware", "grid", "scan", "form",
 )  # fmt: skip
+STARTUP_LINKS = ("", "", "ra", "no", "ti", "xa", "lo", "ve")
 STARTUP_KINDS = ("", " Systems", " Technologies", " Robotics", " Analytics", " Bio", " Energy", " Labs")
-FIELDS = (
-    "chimie", "matériaux", "biologie", "informatique", "photonique", "sciences de la mer",
-    "agronomie", "mécanique", "énergie", "santé publique", "électronique", "environnement",
+FIELDS = (  # with their preposition, as they follow a noun: "Institut de chimie"
+    "de chimie", "des matériaux", "de biologie", "d'informatique", "de photonique",
+    "des sciences de la mer", "d'agronomie", "de mécanique", "de l'énergie", "de santé publique",
+    "d'électronique", "de l'environnement",
 )  # fmt: skip
 CITIES = {
     "FR-ARA": ("Lyon", "Grenoble", "Clermont-Ferrand", "Saint-Étienne", "Annecy", "Valence"),
@@ -58,22 +60,30 @@ FOREIGN_FORMS = {
 }  # fmt: skip
 
 # Draw indices for the parts of a name; distinct so that the parts vary independently.
-_A, _B, _C, _D = 11, 12, 13, 14
+_A, _B, _C, _D, _CITY = 11, 12, 13, 14, 15
 
 
-def _startup(h: int, city: str) -> str:
-    return f"{pick(draw(h, _A), STARTUP_HEADS)}{pick(draw(h, _B), STARTUP_TAILS)}" + pick(
-        draw(h, _C), STARTUP_KINDS
-    )
+def _of(city: str) -> str:
+    """French "of <city>", with the elisions and contractions a reader expects."""
+    if city.startswith("Le "):
+        return "du " + city[3:]
+    if city[0] in "AEIOUÉÎ":
+        return "d'" + city
+    return "de " + city
 
 
-def _sme(h: int, city: str) -> str:
+def _startup(h: int, of_city: str) -> str:
+    head, link = pick(draw(h, _A), STARTUP_HEADS), pick(draw(h, _D), STARTUP_LINKS)
+    return f"{head}{link}{pick(draw(h, _B), STARTUP_TAILS)}{pick(draw(h, _C), STARTUP_KINDS)}"
+
+
+def _sme(h: int, of_city: str) -> str:
     trade, surname = pick(draw(h, _A), TRADES), pick(draw(h, _B), SURNAMES)
-    name = f"{trade} {surname}" if draw(h, _C) % 2 else f"{surname} {trade}"
-    return f"{name} {pick(draw(h, _D), FRENCH_FORMS)}"
+    shapes = (f"{trade} {surname}", f"{surname} {trade}", f"{trade} {of_city}", f"{trade} {surname} et Fils")
+    return f"{pick(draw(h, _C), shapes)} {pick(draw(h, _D), FRENCH_FORMS)}"
 
 
-def _company_group(h: int, city: str) -> str:
+def _company_group(h: int, of_city: str) -> str:
     first, second = pick(draw(h, _A), SURNAMES), pick(draw(h, _B), SURNAMES)
     shapes = (
         f"Groupe {first}",
@@ -84,29 +94,29 @@ def _company_group(h: int, city: str) -> str:
     return f"{pick(draw(h, _C), shapes)} SA"
 
 
-def _research(h: int, city: str) -> str:
+def _research(h: int, of_city: str) -> str:
     field = pick(draw(h, _A), FIELDS)
     shapes = (
-        f"Laboratoire de {field} de {city}",
-        f"Institut de {field} de {city}",
-        f"Centre de recherche en {field}",
+        f"Laboratoire {field} {of_city}",
+        f"Institut {field} {of_city}",
+        f"Centre de recherche {field} {of_city}",
     )
     return pick(draw(h, _B), shapes)
 
 
-def _training(h: int, city: str) -> str:
+def _training(h: int, of_city: str) -> str:
     field = pick(draw(h, _A), FIELDS)
-    shapes = (f"IUT de {city}", f"École supérieure de {field} de {city}", f"Campus des métiers de {city}")
+    shapes = (f"IUT {of_city}", f"École supérieure {field} {of_city}", f"Campus des métiers {of_city}")
     return pick(draw(h, _B), shapes)
 
 
-def _public(h: int, city: str) -> str:
-    shapes = (f"Métropole de {city}", f"CCI de {city}", f"Agence de développement économique de {city}")
+def _public(h: int, of_city: str) -> str:
+    shapes = (f"Métropole {of_city}", f"CCI {of_city}", f"Agence de développement économique {of_city}")
     return pick(draw(h, _A), shapes)
 
 
-def _other(h: int, city: str) -> str:
-    shapes = (f"Association des industriels de {city}", f"Fondation {pick(draw(h, _B), SURNAMES)}")
+def _other(h: int, of_city: str) -> str:
+    shapes = (f"Association des industriels {of_city}", f"Fondation {pick(draw(h, _B), SURNAMES)}")
     return pick(draw(h, _A), shapes)
 
 
@@ -124,8 +134,8 @@ _BY_CATEGORY: dict[str, Callable[[int, str], str]] = {
 
 def french_name(h: int, category: str, region: str) -> str:
     """A name for a French organisation of ``category`` located in ``region``."""
-    city = pick(draw(h, _D), CITIES.get(region, CITIES["FR-IDF"]))
-    return _BY_CATEGORY[category](h, city)
+    city = pick(draw(h, _CITY), CITIES.get(region, CITIES["FR-IDF"]))
+    return _BY_CATEGORY[category](h, _of(city))
 
 
 def foreign_name(h: int, country: str) -> str:
