@@ -31,6 +31,8 @@ def openapi_settings() -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        # No call to the public validator service: the docs page talks to the hub only.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "deepLinking": True},
         "API_SPEC_OPTIONS": {
             "info": {"description": "Data exchange hub of the French competitiveness clusters."},
             "components": {

@@ -1,0 +1,56 @@
+"""Every error answer is problem+json."""
+
+import pytest
+from flask import Blueprint
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    body = response.json
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
+
+
+def test_unknown_path_is_a_404_problem(client):
+    assert_problem(client.get("/api/v1/nothing-here"), 404)
+
+
+def test_wrong_method_is_a_405_problem(client):
+    assert_problem(client.delete("/healthz"), 405)
+
+
+def test_malformed_json_is_a_400_problem(client, auth):
+    response = client.post(
+        "/api/v1/clusters", data="{not json", content_type="application/json", headers=auth("admin")
+    )
+    assert_problem(response, 400)
+
+
+def test_too_large_body_is_a_413_problem(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": "x" * 50})
+    assert_problem(response, 413)
+
+
+@pytest.fixture
+def failing_app(app):
+    from hub.auth.policy import public
+
+    blueprint = Blueprint("boom", __name__)
+
+    @blueprint.route("/boom")
+    @public
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    app.register_blueprint(blueprint)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
+
+
+def test_unexpected_error_is_a_500_problem_that_leaks_nothing(failing_app, caplog):
+    response = failing_app.test_client().get("/boom")
+    assert_problem(response, 500)
+    assert "hunter2" not in response.get_data(as_text=True)
+    assert "RuntimeError" not in response.get_data(as_text=True)

@@ -1,0 +1,49 @@
+"""The OpenAPI document and the docs page that renders it."""
+
+import re
+from urllib.parse import urlparse
+
+from openapi_spec_validator import validate
+
+from hub.auth.policy import rule_for
+
+
+def test_openapi_document_validates_as_openapi_3(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    spec = response.json
+    assert spec["openapi"].startswith("3.")
+    validate(spec)
+
+
+def test_openapi_document_lists_the_token_endpoint_and_the_catalogue(client):
+    paths = client.get("/openapi.json").json["paths"]
+    assert {"/oauth/token", "/.well-known/jwks.json", "/api/v1/indicators", "/api/v1/clusters"} <= set(paths)
+
+
+def test_docs_page_loads_only_assets_served_by_the_hub(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert references, "the docs page references its assets"
+    for reference in references:
+        assert not urlparse(reference).netloc, f"{reference} would leave the machine"
+        with client.get(reference) as asset:
+            assert asset.status_code == 200, reference
+
+
+def test_docs_page_disables_the_online_spec_validator(client):
+    html = client.get("/docs").get_data(as_text=True)
+    assert '"validatorUrl": null' in html
+
+
+def test_every_endpoint_declares_an_access_rule(app):
+    with app.test_request_context():
+        missing = [
+            f"{method} {rule.rule}"
+            for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"OPTIONS", "HEAD"}
+            if rule_for(rule.endpoint, method) is None
+        ]
+    assert missing == []

@@ -1,0 +1,115 @@
+import json
+
+from sqlalchemy import func, select
+
+from hub.cli.context import hub_state
+from hub.models import AuditEvent, Cluster, Indicator, SigningKey
+
+
+def test_init_twice_changes_nothing(run):
+    first = run("init")
+    assert first.exit_code == 0
+    with hub_state().sessions() as session:
+        before = [
+            session.scalar(select(func.count()).select_from(t)) for t in (Cluster, Indicator, SigningKey)
+        ]
+    second = run("init")
+    assert second.exit_code == 0
+    assert "0 indicator(s) and 0 cluster(s) added" in second.output
+    assert "signing key present" in second.output
+    with hub_state().sessions() as session:
+        after = [
+            session.scalar(select(func.count()).select_from(t)) for t in (Cluster, Indicator, SigningKey)
+        ]
+    assert before == after == [53, 13, 1]
+
+
+def test_init_keeps_an_admins_deactivation(run):
+    run("init")
+    run("clusters", "deactivate", "medicen")
+    run("init")
+    with hub_state().sessions() as session:
+        assert session.get(Cluster, "medicen").active is False
+
+
+def test_clients_create_json_prints_exactly_one_object(run):
+    run("init")
+    result = run("clients", "create", "--role", "cluster", "--cluster", "medicen", "--name", "CRM", "--json")
+    assert result.exit_code == 0
+    record = json.loads(result.output)
+    assert set(record) == {"client_id", "client_secret", "role", "cluster"}
+    assert record["role"] == "cluster"
+    assert record["cluster"] == "medicen"
+
+
+def test_clients_list_never_shows_a_secret(run):
+    run("init")
+    secret = json.loads(run("clients", "create", "--role", "board", "--name", "B", "--json").output)[
+        "client_secret"
+    ]
+    listing = run("clients", "list")
+    assert listing.exit_code == 0
+    assert secret not in listing.output
+    assert "board" in listing.output
+
+
+def test_clients_revoke_marks_the_client_revoked(run):
+    run("init")
+    client_id = json.loads(run("clients", "create", "--role", "board", "--name", "B", "--json").output)[
+        "client_id"
+    ]
+    assert run("clients", "revoke", client_id).exit_code == 0
+    rows = json.loads(run("clients", "list", "--json").output)
+    assert rows[0]["revoked_at"] is not None
+
+
+def test_cluster_client_without_cluster_is_refused_with_a_clear_message(run):
+    run("init")
+    result = run("clients", "create", "--role", "cluster", "--name", "CRM")
+    assert result.exit_code != 0
+    assert "cluster" in result.output
+
+
+def test_clients_create_is_audited_without_the_secret(run):
+    run("init")
+    secret = json.loads(run("clients", "create", "--role", "board", "--name", "B", "--json").output)[
+        "client_secret"
+    ]
+    with hub_state().sessions() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "client.create")).all()
+    assert len(events) == 1
+    assert secret not in json.dumps(events[0].details)
+
+
+def test_users_create_reads_the_password_from_stdin(run):
+    run("init")
+    result = run(
+        "users", "create", "--role", "board", "--email", "Alice@Example.org", input="a-long-password-1\n"
+    )
+    assert result.exit_code == 0
+    assert "alice@example.org" in result.output
+
+
+def test_users_create_refuses_a_short_password(run):
+    run("init")
+    result = run("users", "create", "--role", "board", "--email", "bob@example.org", input="short\n")
+    assert result.exit_code != 0
+    assert "password" in result.output
+
+
+def test_clusters_add_then_list_shows_it(run):
+    run("init")
+    assert (
+        run(
+            "clusters", "add", "new-water", "--name", "New Water", "--region", "FR-OCC", "--theme", "WATER"
+        ).exit_code
+        == 0
+    )
+    assert "new-water" in run("clusters", "list").output
+
+
+def test_clusters_add_with_unknown_region_is_refused(run):
+    run("init")
+    result = run("clusters", "add", "x-cluster", "--name", "X", "--region", "FR-XXX", "--theme", "WATER")
+    assert result.exit_code != 0
+    assert "region" in result.output
