@@ -25,5 +25,5 @@ lint: $(VENV)/.test-deps
 
 test: lint
 	scripts/start-postgres
-	HUB_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 -p no:cacheprovider
-	HUB_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 -p no:cacheprovider
+	HUB_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+	HUB_TEST_DATABASE=postgresql $(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
