@@ -1,0 +1,326 @@
+"""Ingestion of one submission (push or pull): validated whole, stored whole, or refused whole.
+
+The service commits: a submission, its observations, its member snapshot, the dirty marks
+for aggregation and the audit event are one transaction. A refusal leaves the caller's
+session rolled back and records the rejection in a transaction of its own, because the
+audit trail must show refused pushes too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.errors import Conflict, FieldProblem, HubError, InvalidInput, NotFound
+from hub.models import Cluster, DirtyPeriod, Submission, utcnow
+from hub.services import audit, payloads
+from hub.services.dialect import upsert
+from hub.services.locks import lock_series
+from hub.services.revisions import apply_revisions, plan_revisions
+from hub.services.snapshots import SnapshotPlan, apply_snapshot, plan_snapshot
+from hub.services.warnings import submission_warnings
+from schemas.csv_format import check_csv
+from schemas.submission import CheckedSubmission, check_submission
+
+NO_MEMBERS = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+AUDITED_PATHS = 20  # the first problem paths go into the audit event, never the values
+
+
+@dataclass(frozen=True)
+class IngestionResult:
+    submission_id: int | None  # None for a dry run
+    cluster: str
+    period: str
+    status: str
+    dry_run: bool
+    counts: dict[str, dict[str, int]]
+    warnings: list[dict[str, Any]]
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The response body of DESIGN.md."""
+        return {
+            "id": self.submission_id,
+            "cluster": self.cluster,
+            "period": self.period,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class _Request:
+    cluster_code: str
+    source: str
+    actor: str | None
+    content_type: str
+    run_id: int | None
+    dry_run: bool
+    idempotency_key: str | None
+    packed: bytes = b""
+    sha256: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """What makes two requests "the same body" for an idempotency key."""
+        parts = [self.cluster_code, self.content_type, str(self.extra.get("period", "")), self.sha256]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def canonical_json(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
+def submit(
+    session: Session,
+    *,
+    cluster_code: str,
+    document: Mapping[str, Any],
+    source: str,
+    actor: str | None,
+    payload: bytes | None = None,
+    content_type: str = "application/json",
+    run_id: int | None = None,
+    dry_run: bool = False,
+    idempotency_key: str | None = None,
+) -> IngestionResult:
+    """Ingest a submission body (DESIGN.md shape); ``payload`` is the raw bytes to keep."""
+    request = _Request(cluster_code, source, actor, content_type, run_id, dry_run, idempotency_key)
+    request.packed, request.sha256 = payloads.pack(canonical_json(document) if payload is None else payload)
+    return _ingest(session, request, lambda: check_submission(document))
+
+
+def submit_json(
+    session: Session, *, cluster_code: str, payload: bytes, source: str, actor: str | None, **options: Any
+) -> IngestionResult:
+    """Ingest raw JSON bytes, refusing (and auditing) a body that is not JSON at all."""
+    try:
+        document = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        refusal = InvalidInput([FieldProblem("", f"the body is not valid JSON: {error}")])
+        _refuse(
+            session, _Request(cluster_code, source, actor, "application/json", None, False, None), refusal
+        )
+        raise refusal from error
+    return submit(
+        session,
+        cluster_code=cluster_code,
+        document=document,
+        source=source,
+        actor=actor,
+        payload=payload,
+        **options,
+    )
+
+
+def submit_csv(
+    session: Session,
+    *,
+    cluster_code: str,
+    period: str,
+    stream: IO[bytes],
+    source: str,
+    actor: str | None,
+    content_type: str = "text/csv",
+    run_id: int | None = None,
+    dry_run: bool = False,
+    idempotency_key: str | None = None,
+) -> IngestionResult:
+    """Ingest a CSV body read from ``stream`` once, row by row, for the cluster's ``period``."""
+    request = _Request(cluster_code, source, actor, content_type, run_id, dry_run, idempotency_key)
+    request.extra["period"] = period
+    tee = payloads.TeeReader(stream)
+    try:
+        checked = check_csv(tee.text(), period)
+    except UnicodeDecodeError as error:
+        checked = CheckedSubmission(
+            period=period, problems=[("line 1", f"the body is not UTF-8 text: {error.reason}")]
+        )
+    tee.drain()
+    request.packed, request.sha256 = tee.packed()
+    return _ingest(session, request, lambda: checked)
+
+
+def _ingest(session: Session, request: _Request, check: Callable[[], CheckedSubmission]) -> IngestionResult:
+    try:
+        if session.get(Cluster, request.cluster_code) is None:
+            raise NotFound(f"no cluster {request.cluster_code!r}")
+        replay = _replay(session, request)
+        if replay is not None:
+            return replay
+        checked = check()
+        if checked.problems:
+            raise InvalidInput([FieldProblem(path, message) for path, message in checked.problems])
+        if request.dry_run:
+            return _dry_run(session, request, checked)
+        return _store(session, request, checked)
+    except HubError as error:
+        _refuse(session, request, error)
+        raise
+
+
+def _replay(session: Session, request: _Request) -> IngestionResult | None:
+    """The first answer for a reused idempotency key; a different body under it is a conflict."""
+    if request.idempotency_key is None or request.dry_run:
+        return None
+    earlier = session.scalar(
+        select(Submission).where(
+            Submission.client_id == request.actor, Submission.idempotency_key == request.idempotency_key
+        )
+    )
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != request.fingerprint:
+        raise Conflict(f"Idempotency-Key {request.idempotency_key!r} was used for a different request")
+    result = IngestionResult(
+        earlier.id,
+        earlier.cluster_code,
+        earlier.period,
+        earlier.status,
+        False,
+        earlier.counts,
+        earlier.warnings,
+        True,
+    )
+    session.rollback()
+    _audit_alone(session, request, "replayed", submission=earlier.id)
+    return result
+
+
+def _dry_run(session: Session, request: _Request, checked: CheckedSubmission) -> IngestionResult:
+    revisions = plan_revisions(session, request.cluster_code, checked.period, checked.observations)
+    snapshot = _snapshot_plan(session, request, checked)
+    counts = {
+        "observations": revisions.counts(),
+        "members": snapshot.counts() if snapshot else dict(NO_MEMBERS),
+    }
+    result = IngestionResult(
+        None, request.cluster_code, checked.period, "accepted", True, counts, submission_warnings(checked)
+    )
+    session.rollback()
+    _audit_alone(session, request, "validated", period=checked.period, counts=counts)
+    return result
+
+
+def _snapshot_plan(session: Session, request: _Request, checked: CheckedSubmission) -> SnapshotPlan | None:
+    if checked.members is None:
+        return None
+    return plan_snapshot(session, request.cluster_code, checked.period, checked.members)
+
+
+def _store(session: Session, request: _Request, checked: CheckedSubmission) -> IngestionResult:
+    cluster, period, now = request.cluster_code, checked.period, utcnow()
+    lock_series(session, cluster, period)
+    replay = _replay(session, request)  # a racing twin with the same key may have committed meanwhile
+    if replay is not None:
+        return replay
+    revisions = plan_revisions(session, cluster, period, checked.observations)
+    snapshot = _snapshot_plan(session, request, checked)
+    counts = {
+        "observations": revisions.counts(),
+        "members": snapshot.counts() if snapshot else dict(NO_MEMBERS),
+    }
+    warnings = submission_warnings(checked)
+    submission = Submission(
+        cluster_code=cluster,
+        period=period,
+        status="accepted",
+        source=request.source,
+        client_id=request.actor,
+        run_id=request.run_id,
+        content_type=request.content_type,
+        payload=request.packed,
+        payload_sha256=request.sha256,
+        idempotency_key=request.idempotency_key,
+        request_fingerprint=request.fingerprint,
+        counts=counts,
+        warnings=warnings,
+        received_at=now,
+    )
+    session.add(submission)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        replay = _replay(session, request)
+        if replay is None:
+            raise
+        return replay
+    if revisions.changed:
+        apply_revisions(
+            session, revisions, cluster_code=cluster, period=period, submission_id=submission.id, now=now
+        )
+    if snapshot is not None and snapshot.changed:
+        apply_snapshot(session, snapshot, cluster_code=cluster, period=period, submission_id=submission.id)
+    if revisions.changed or (snapshot is not None and snapshot.changed):
+        _mark_dirty(session, cluster, period, now)
+    audit.record(
+        session,
+        actor=request.actor,
+        action="submission",
+        outcome="accepted",
+        cluster=cluster,
+        **_audit_details(request, submission=submission.id, period=period, counts=counts),
+    )
+    session.commit()
+    return IngestionResult(submission.id, cluster, period, "accepted", False, counts, warnings)
+
+
+def _mark_dirty(session: Session, cluster_code: str, period: str, now: Any) -> None:
+    statement = upsert(session, cast(Table, DirtyPeriod.__table__)).values(
+        period=period, cluster_code=cluster_code, marked_at=now
+    )
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["period", "cluster_code"], set_={"marked_at": now})
+    )
+
+
+def _audit_details(request: _Request, **details: Any) -> dict[str, Any]:
+    return {
+        "client": request.actor,
+        "source": request.source,
+        "run_id": request.run_id,
+        "dry_run": request.dry_run,
+        "content_type": request.content_type,
+        "bytes_sha256": request.sha256 or None,
+        **details,
+    }
+
+
+def _audit_alone(session: Session, request: _Request, outcome: str, **details: Any) -> None:
+    audit.record(
+        session,
+        actor=request.actor,
+        action="submission",
+        outcome=outcome,
+        cluster=request.cluster_code,
+        **_audit_details(request, **details),
+    )
+    session.commit()
+
+
+def _refuse(session: Session, request: _Request, error: HubError) -> None:
+    """Roll back everything, then record the refusal in its own transaction; the caller re-raises."""
+    session.rollback()
+    problems = getattr(error, "errors", [])
+    _audit_alone(
+        session,
+        request,
+        "rejected",
+        status=error.status,
+        reason=error.detail,
+        problems=len(problems),
+        paths=[problem.path for problem in problems[:AUDITED_PATHS]],
+    )

@@ -1,0 +1,100 @@
+"""Observation revisions: a changed value is a new row, the old one stops being current.
+
+Values are never updated in place. The current values of a cluster's period are read in
+one query, compared in Python, and the new revisions inserted with one ``executemany``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from hub.models import Observation
+from schemas.observation_rules import ObservationRow
+
+OBSERVATIONS = cast(Table, Observation.__table__)
+BATCH = 10_000  # rows per executemany: bounds the memory of the parameter lists
+
+
+@dataclass
+class RevisionPlan:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # (row, revision) for every value to insert; ids of the rows they supersede.
+    inserts: list[tuple[ObservationRow, int]] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserts)
+
+
+def plan_revisions(
+    session: Session, cluster_code: str, period: str, rows: list[ObservationRow]
+) -> RevisionPlan:
+    """Compare ``rows`` with the current values: what is new, what changed, what did not."""
+    plan = RevisionPlan()
+    if not rows:
+        return plan
+    current = {
+        (code, key): (row_id, value, revision)
+        for row_id, code, key, value, revision in session.execute(
+            select(
+                Observation.id,
+                Observation.indicator_code,
+                Observation.dims_key,
+                Observation.value,
+                Observation.revision,
+            ).where(
+                Observation.cluster_code == cluster_code,
+                Observation.period == period,
+                Observation.is_current.is_(True),
+            )
+        )
+    }
+    for row in rows:
+        found = current.get((row.indicator, row.dims_key))
+        if found is None:
+            plan.created += 1
+            plan.inserts.append((row, 1))
+        elif found[1] == row.value:
+            plan.unchanged += 1
+        else:
+            plan.updated += 1
+            plan.inserts.append((row, found[2] + 1))
+            plan.superseded.append(found[0])
+    return plan
+
+
+def apply_revisions(
+    session: Session, plan: RevisionPlan, *, cluster_code: str, period: str, submission_id: int, now: datetime
+) -> None:
+    """Retire superseded rows, then insert the new revisions (the current-row index allows one)."""
+    for start in range(0, len(plan.superseded), BATCH):
+        ids = plan.superseded[start : start + BATCH]
+        session.execute(update(OBSERVATIONS).where(OBSERVATIONS.c.id.in_(ids)).values(is_current=False))
+    for start in range(0, len(plan.inserts), BATCH):
+        params: list[dict[str, Any]] = [
+            {
+                "cluster_code": cluster_code,
+                "period": period,
+                "indicator_code": row.indicator,
+                "dims_key": row.dims_key,
+                "dimensions": row.dimensions,
+                "value": row.value,
+                "revision": revision,
+                "is_current": True,
+                "submission_id": submission_id,
+                "created_at": now,
+            }
+            for row, revision in plan.inserts[start : start + BATCH]
+        ]
+        session.execute(insert(OBSERVATIONS), params)

@@ -1,0 +1,149 @@
+"""Member lists as snapshots: a changed list becomes a new snapshot, the old one stays readable.
+
+``MemberList`` points at the submission whose snapshot is current; ``Membership`` rows
+belong to one snapshot each; ``Organisation`` is one row per SIREN (or foreign id)
+nationally, shared by every cluster that lists it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from hub.models import MemberList, Membership, Organisation
+from hub.services.dialect import upsert
+from schemas.member_rules import MemberRow
+
+ORGANISATIONS = cast(Table, Organisation.__table__)
+MEMBERSHIPS = cast(Table, Membership.__table__)
+MEMBER_LISTS = cast(Table, MemberList.__table__)
+KEY_CHUNK = 5_000  # keys per IN (...) query: well under SQLite's variable limit
+
+
+@dataclass
+class SnapshotPlan:
+    members: list[MemberRow]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    previous: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    first: bool = True  # no snapshot yet: even an empty list is news
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }
+
+    @property
+    def changed(self) -> bool:
+        return self.first or bool(self.created or self.updated or self.removed)
+
+
+def _attributes(member: MemberRow) -> tuple[object, ...]:
+    return (member.name, member.category, member.region, member.joined_on)
+
+
+def plan_snapshot(session: Session, cluster_code: str, period: str, members: list[MemberRow]) -> SnapshotPlan:
+    """Compare a member list with the current snapshot of the cluster's period."""
+    current = session.get(MemberList, (cluster_code, period))
+    previous: dict[str, tuple[object, ...]] = {}
+    if current is not None:
+        rows = session.execute(
+            select(
+                Organisation.key,
+                Membership.name,
+                Membership.category,
+                Membership.region,
+                Membership.joined_on,
+            )
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.submission_id == current.submission_id, Membership.cluster_code == cluster_code)
+        )
+        previous = {key: (name, category, region, joined) for key, name, category, region, joined in rows}
+    plan = SnapshotPlan(members=members, previous=previous, first=current is None)
+    for member in members:
+        before = previous.get(member.key)
+        if before is None:
+            plan.created += 1
+        elif before == _attributes(member):
+            plan.unchanged += 1
+        else:
+            plan.updated += 1
+    plan.removed = len(previous) - plan.unchanged - plan.updated
+    return plan
+
+
+def _organisation_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    key_list = list(keys)
+    for start in range(0, len(key_list), KEY_CHUNK):
+        chunk = key_list[start : start + KEY_CHUNK]
+        rows = session.execute(select(Organisation.key, Organisation.id).where(Organisation.key.in_(chunk)))
+        ids.update((key, row_id) for key, row_id in rows)
+    return ids
+
+
+def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[str, int]:
+    """Ids of every member's organisation, adding the ones the hub has never seen."""
+    ids = _organisation_ids(session, (m.key for m in members))
+    missing = [m for m in members if m.key not in ids]
+    if missing:
+        statement = upsert(session, ORGANISATIONS).on_conflict_do_nothing(index_elements=["key"])
+        session.execute(
+            statement,
+            [
+                {
+                    "key": m.key,
+                    "siren": m.siren,
+                    "country": m.country,
+                    "foreign_id": m.foreign_id,
+                    "name": m.name,
+                    "category": m.category,
+                    "region": m.region,
+                }
+                for m in missing
+            ],
+        )
+        ids.update(_organisation_ids(session, (m.key for m in missing)))
+    return ids
+
+
+def apply_snapshot(
+    session: Session, plan: SnapshotPlan, *, cluster_code: str, period: str, submission_id: int
+) -> None:
+    """Store the list as the new current snapshot of the period."""
+    ids = _ensure_organisations(session, plan.members)
+    if plan.members:
+        session.execute(
+            insert(MEMBERSHIPS),
+            [
+                {
+                    "submission_id": submission_id,
+                    "cluster_code": cluster_code,
+                    "period": period,
+                    "organisation_id": ids[m.key],
+                    "name": m.name,
+                    "category": m.category,
+                    "region": m.region,
+                    "joined_on": m.joined_on,
+                }
+                for m in plan.members
+            ],
+        )
+    statement = upsert(session, MEMBER_LISTS).values(
+        cluster_code=cluster_code, period=period, submission_id=submission_id, member_count=len(plan.members)
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["cluster_code", "period"],
+            set_={"submission_id": submission_id, "member_count": len(plan.members)},
+        )
+    )

@@ -1,0 +1,35 @@
+"""Warnings: things an accepted submission should know but that do not make it wrong."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from schemas.reference import PERIOD_RE
+from schemas.submission import CheckedSubmission
+
+LAST_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "S1": 6, "S2": 12}
+
+
+def period_end(period: str) -> date:
+    """The last day of a (valid) period."""
+    match = PERIOD_RE.match(period)
+    assert match is not None, period
+    year, sub = int(match.group("year")), match.group("sub")
+    month = 12 if sub is None else LAST_MONTH.get(sub) or int(sub)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def submission_warnings(checked: CheckedSubmission, today: date | None = None) -> list[dict[str, Any]]:
+    today = today or date.today()
+    warnings: list[dict[str, Any]] = []
+    if period_end(checked.period) >= today:
+        warnings.append(
+            {
+                "code": "period_not_over",
+                "path": "period",
+                "message": f"period {checked.period} is not over: its values are provisional",
+            }
+        )
+    return warnings

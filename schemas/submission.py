@@ -1,0 +1,157 @@
+"""The submission body of DESIGN.md: its marshmallow schemas and the check every push goes through.
+
+``SubmissionSchema`` and its row schemas are the written contract (and the OpenAPI
+document); ``check_submission`` applies the same rules row by row at the speed a
+200,000-row push needs, and reports every problem with its path at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.member_rules import MemberRow, check_member
+from schemas.observation_rules import ObservationRow, Problems, check_observation
+from schemas.reference import PERIOD_RE
+
+
+def _raise_problems(problems: Problems) -> None:
+    if problems:
+        messages: dict[str, list[str]] = {}
+        for name, message in problems:
+            messages.setdefault(name or "_schema", []).append(message)
+        raise ValidationError(messages)
+
+
+class ObservationSchema(Schema):
+    indicator = fields.String(required=True, metadata={"description": "an indicator code of the catalogue"})
+    value = fields.Raw(required=True, metadata={"description": "a number in the indicator's unit and range"})
+    dimensions = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "omit for the total"}
+    )
+
+    @validates_schema(pass_original=True)
+    def _rules(self, _data: Any, original: Any, **_kwargs: Any) -> None:
+        _raise_problems(check_observation(original, None)[0])
+
+
+class MemberSchema(Schema):
+    siren = fields.String(metadata={"description": "9 digits, valid Luhn checksum; French members"})
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2; foreign members"})
+    foreign_id = fields.String(metadata={"description": "national identifier; foreign members"})
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    region = fields.String(metadata={"description": "ISO 3166-2:FR region code"})
+    joined_on = fields.Date()
+
+    @validates_schema(pass_original=True)
+    def _rules(self, _data: Any, original: Any, **_kwargs: Any) -> None:
+        _raise_problems(check_member(original)[0])
+
+
+class SubmissionSchema(Schema):
+    """The body of ``POST /api/v1/clusters/{code}/submissions``."""
+
+    class Meta:
+        unknown = RAISE
+
+    period = fields.String(
+        required=True,
+        validate=validate.Regexp(PERIOD_RE, error="must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"),
+    )
+    observations = fields.List(fields.Nested(ObservationSchema))
+    members = fields.List(fields.Nested(MemberSchema), metadata={"description": "the complete member list"})
+
+
+class EnvelopeSchema(SubmissionSchema):
+    """The submission without its rows, which ``check_submission`` checks with the fast rules."""
+
+    observations = fields.List(fields.Raw())
+    members = fields.List(fields.Raw(), allow_none=True)
+
+
+@dataclass
+class CheckedSubmission:
+    period: str
+    observations: list[ObservationRow] = field(default_factory=list)
+    members: list[MemberRow] | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _envelope_problems(messages: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    for name, value in messages.items():
+        path = "" if name == "_schema" else name
+        for message in value if isinstance(value, list) else [str(value)]:
+            yield path, "unknown field" if message == "Unknown field." else str(message)
+
+
+def check_observations(
+    rows: Iterable[Any], period: str | None, checked: CheckedSubmission, where: Any
+) -> None:
+    """Check rows and refuse the same indicator and dimensions twice; ``where(i, field)`` names a place."""
+    seen: dict[tuple[str, str], int] = {}
+    accepted = checked.observations
+    for index, row in enumerate(rows):
+        problems, observation = check_observation(row, period)
+        if problems:
+            checked.problems.extend((where(index, name), message) for name, message in problems)
+        elif observation is not None:
+            series = (observation.indicator, observation.dims_key)
+            first = seen.setdefault(series, index)
+            if first != index:
+                checked.problems.append(
+                    (
+                        where(index, ""),
+                        f"{observation.indicator} with these dimensions is already at {where(first, '')}",
+                    )
+                )
+            accepted.append(observation)
+
+
+def _json_place(section: str) -> Any:
+    def where(index: int, name: str) -> str:
+        return f"{section}[{index}].{name}" if name else f"{section}[{index}]"
+
+    return where
+
+
+def check_members(rows: list[Any], checked: CheckedSubmission) -> None:
+    """Check a member list and refuse the same organisation listed twice."""
+    seen: dict[str, int] = {}
+    members: list[MemberRow] = []
+    for index, row in enumerate(rows):
+        problems, member = check_member(row)
+        if problems:
+            checked.problems.extend((f"members[{index}]" + (f".{n}" if n else ""), m) for n, m in problems)
+        elif member is not None:
+            first = seen.setdefault(member.key, index)
+            if first != index:
+                name = "siren" if member.siren else "foreign_id"
+                checked.problems.append((f"members[{index}].{name}", f"already listed at members[{first}]"))
+            members.append(member)
+    checked.members = members
+
+
+def check_submission(document: Any) -> CheckedSubmission:
+    """Check a whole submission body; ``problems`` lists every rule it breaks."""
+    try:
+        envelope = EnvelopeSchema().load(document)
+    except ValidationError as error:
+        problems = list(_envelope_problems(error.messages_dict))
+        envelope = document if isinstance(document, dict) else {}
+        period = envelope.get("period") if not any(path == "period" for path, _ in problems) else None
+        checked = CheckedSubmission(period=period if isinstance(period, str) else "", problems=problems)
+        rows_ok = not any(path in ("observations", "members", "") for path, _ in problems)
+    else:
+        checked, rows_ok = CheckedSubmission(period=envelope["period"]), True
+        if "observations" not in envelope and envelope.get("members") is None:
+            checked.problems.append(("", "a submission needs observations, members or both"))
+    if rows_ok:
+        period = checked.period or None
+        check_observations(envelope.get("observations") or [], period, checked, _json_place("observations"))
+        if envelope.get("members") is not None:
+            check_members(envelope["members"], checked)
+    return checked
