@@ -1,0 +1,26 @@
+"""``{"items": [...], "next": url-or-null}`` lists: the query args every list takes and its next link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from marshmallow import Schema, fields, validate
+
+from hub.services.cluster_records import Page
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.Integer(metadata={"description": "the cursor of the previous page's next link"})
+
+
+def listing(page: Page, **extra: Any) -> dict[str, Any]:
+    """The list body; ``next`` repeats this request's query with the page's cursor."""
+    following = None
+    if page.cursor is not None:
+        args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.cursor}
+        following = url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    return {"items": page.items, "next": following, **extra}

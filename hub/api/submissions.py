@@ -1,0 +1,120 @@
+"""Push submissions (JSON or CSV) and read back their import summaries and raw payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+from hub.api.paging import PageQuerySchema, listing
+from hub.api.submission_schemas import (
+    PushQuerySchema,
+    SubmissionListSchema,
+    SubmissionResultSchema,
+    SubmissionSummarySchema,
+)
+from hub.auth.policy import allow
+from hub.errors import FieldProblem, InvalidInput
+from hub.services import cluster_records, ingestion
+from hub.web import db, principal, state
+from schemas.submission import SubmissionSchema
+
+blp = Blueprint("submissions", __name__, url_prefix="/api/v1", description="Submissions (push ingestion)")
+
+JSON_TYPES = {"application/json"}
+CSV_TYPES = {"text/csv"}
+KEY_MAX = 200
+
+
+def _options(query: dict[str, Any]) -> dict[str, Any]:
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= KEY_MAX:
+        raise InvalidInput([FieldProblem("Idempotency-Key", f"must be 1 to {KEY_MAX} characters")])
+    return {
+        "source": "push",
+        "actor": principal().subject,
+        "dry_run": query["dry_run"],
+        "idempotency_key": key,
+    }
+
+
+def _check_size() -> None:
+    """Refuse an announced oversize body before reading a byte of it."""
+    limit = state().config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"the body exceeds the limit of {limit} bytes (HUB_MAX_BODY_BYTES)")
+
+
+@blp.route("/clusters/<code>/submissions")
+class Submissions(MethodView):
+    @allow("cluster", "admin", own_cluster=True)
+    @blp.arguments(PushQuerySchema, location="query")
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": SubmissionSchema},
+                "text/csv": {"schema": {"type": "string", "description": "indicator,value[,dimension...]"}},
+            },
+        },
+        parameters=[
+            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": KEY_MAX}}
+        ],
+    )
+    @blp.response(201, SubmissionResultSchema, description="Accepted and stored")
+    @blp.alt_response(
+        200, schema=SubmissionResultSchema, description="A replay (Idempotency-Key) or a dry run"
+    )
+    def post(self, query: dict[str, Any], code: str) -> Any:
+        """Push one submission; every row is valid and stored, or nothing is and every problem is listed."""
+        _check_size()
+        options = _options(query)
+        if request.mimetype in CSV_TYPES:
+            if not query.get("period"):
+                raise InvalidInput([FieldProblem("period", "a text/csv body needs ?period=")])
+            result = ingestion.submit_csv(
+                db(), cluster_code=code, period=query["period"], stream=request.stream, **options
+            )
+        elif request.mimetype in JSON_TYPES:
+            payload = request.get_data(cache=False)
+            result = ingestion.submit_json(db(), cluster_code=code, payload=payload, **options)
+        else:
+            raise UnsupportedMediaType("send application/json or text/csv")
+        if result.replayed or result.dry_run:
+            return result.as_json(), 200
+        location = url_for("submissions.SubmissionItem", code=code, submission_id=result.submission_id)
+        return result.as_json(), 201, {"Location": location}
+
+    @allow("cluster", "board", "admin", own_cluster=True)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, SubmissionListSchema)
+    def get(self, query: dict[str, Any], code: str) -> dict[str, Any]:
+        """The cluster's submissions with their import summaries, newest first."""
+        return listing(
+            cluster_records.list_submissions(db(), code, limit=query["limit"], cursor=query.get("cursor"))
+        )
+
+
+@blp.route("/clusters/<code>/submissions/<int:submission_id>")
+class SubmissionItem(MethodView):
+    @allow("cluster", "board", "admin", own_cluster=True)
+    @blp.response(200, SubmissionSummarySchema)
+    def get(self, code: str, submission_id: int) -> Any:
+        """One submission's import summary."""
+        return cluster_records.get_submission(db(), code, submission_id)
+
+
+@blp.route("/clusters/<code>/submissions/<int:submission_id>/payload")
+class SubmissionPayload(MethodView):
+    @allow("admin")
+    @blp.response(200, content_type="application/octet-stream", description="The body exactly as received")
+    def get(self, code: str, submission_id: int) -> Response:
+        """The raw payload of a submission, as received; its SHA-256 is in ``X-Content-SHA256``."""
+        body, submission = cluster_records.submission_payload(db(), code, submission_id)
+        response = Response(body, mimetype=submission.content_type)
+        response.headers["X-Content-SHA256"] = submission.payload_sha256
+        response.headers["Content-Disposition"] = f'attachment; filename="submission-{submission.id}"'
+        return response
