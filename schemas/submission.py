@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -71,6 +72,11 @@ class EnvelopeSchema(SubmissionSchema):
 
     observations = fields.List(fields.Raw())
     members = fields.List(fields.Raw(), allow_none=True)
+
+
+@cache
+def _envelope() -> EnvelopeSchema:
+    return EnvelopeSchema()
 
 
 @dataclass
@@ -138,7 +144,7 @@ def check_members(rows: list[Any], checked: CheckedSubmission) -> None:
 def check_submission(document: Any) -> CheckedSubmission:
     """Check a whole submission body; ``problems`` lists every rule it breaks."""
     try:
-        envelope = EnvelopeSchema().load(document)
+        envelope = _envelope().load(document)
     except ValidationError as error:
         problems = list(_envelope_problems(error.messages_dict))
         envelope = document if isinstance(document, dict) else {}

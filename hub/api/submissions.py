@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
@@ -85,8 +85,7 @@ class Submissions(MethodView):
             raise UnsupportedMediaType("send application/json or text/csv")
         if result.replayed or result.dry_run:
             return result.as_json(), 200
-        location = url_for("submissions.SubmissionItem", code=code, submission_id=result.submission_id)
-        return result.as_json(), 201, {"Location": location}
+        return result.as_json(), 201, {"Location": f"{request.path}/{result.submission_id}"}
 
     @allow("cluster", "board", "admin", own_cluster=True)
     @blp.arguments(PageQuerySchema, location="query")

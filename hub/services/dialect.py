@@ -6,11 +6,10 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 
-def upsert(session: Session, table: Table) -> Any:
+def upsert(dialect: str, table: Table) -> Any:
     """An insert of ``table`` that can take ``on_conflict_do_nothing`` / ``_do_update``."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

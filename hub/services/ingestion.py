@@ -12,9 +12,10 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,11 @@ from schemas.csv_format import check_csv
 from schemas.submission import CheckedSubmission, check_submission
 
 NO_MEMBERS = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+SUBMISSIONS = cast(Table, Submission.__table__)
+CLUSTERS = cast(Table, Cluster.__table__)
+DIRTY = cast(Table, DirtyPeriod.__table__)
+CLUSTER_EXISTS = select(CLUSTERS.c.code).where(CLUSTERS.c.code == bindparam("code"))
+INSERT_SUBMISSION = insert(SUBMISSIONS).returning(SUBMISSIONS.c.id)
 AUDITED_PATHS = 20  # the first problem paths go into the audit event, never the values
 
 
@@ -155,7 +161,7 @@ def submit_csv(
 
 def _ingest(session: Session, request: _Request, check: Callable[[], CheckedSubmission]) -> IngestionResult:
     try:
-        if session.get(Cluster, request.cluster_code) is None:
+        if session.execute(CLUSTER_EXISTS, {"code": request.cluster_code}).first() is None:
             raise NotFound(f"no cluster {request.cluster_code!r}")
         replay = _replay(session, request)
         if replay is not None:
@@ -233,25 +239,24 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
         "members": snapshot.counts() if snapshot else dict(NO_MEMBERS),
     }
     warnings = submission_warnings(checked)
-    submission = Submission(
-        cluster_code=cluster,
-        period=period,
-        status="accepted",
-        source=request.source,
-        client_id=request.actor,
-        run_id=request.run_id,
-        content_type=request.content_type,
-        payload=request.packed,
-        payload_sha256=request.sha256,
-        idempotency_key=request.idempotency_key,
-        request_fingerprint=request.fingerprint,
-        counts=counts,
-        warnings=warnings,
-        received_at=now,
-    )
-    session.add(submission)
+    values = {
+        "cluster_code": cluster,
+        "period": period,
+        "status": "accepted",
+        "source": request.source,
+        "client_id": request.actor,
+        "run_id": request.run_id,
+        "content_type": request.content_type,
+        "payload": request.packed,
+        "payload_sha256": request.sha256,
+        "idempotency_key": request.idempotency_key,
+        "request_fingerprint": request.fingerprint,
+        "counts": counts,
+        "warnings": warnings,
+        "received_at": now,
+    }
     try:
-        session.flush()
+        submission_id = session.execute(INSERT_SUBMISSION, values).scalar_one()
     except IntegrityError:
         session.rollback()
         replay = _replay(session, request)
@@ -260,10 +265,10 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
         return replay
     if revisions.changed:
         apply_revisions(
-            session, revisions, cluster_code=cluster, period=period, submission_id=submission.id, now=now
+            session, revisions, cluster_code=cluster, period=period, submission_id=submission_id, now=now
         )
     if snapshot is not None and snapshot.changed:
-        apply_snapshot(session, snapshot, cluster_code=cluster, period=period, submission_id=submission.id)
+        apply_snapshot(session, snapshot, cluster_code=cluster, period=period, submission_id=submission_id)
     if revisions.changed or (snapshot is not None and snapshot.changed):
         _mark_dirty(session, cluster, period, now)
     audit.record(
@@ -272,19 +277,25 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
         action="submission",
         outcome="accepted",
         cluster=cluster,
-        **_audit_details(request, submission=submission.id, period=period, counts=counts),
+        **_audit_details(request, submission=submission_id, period=period, counts=counts),
     )
     session.commit()
-    return IngestionResult(submission.id, cluster, period, "accepted", False, counts, warnings)
+    return IngestionResult(submission_id, cluster, period, "accepted", False, counts, warnings)
+
+
+@cache
+def _dirty_statement(dialect: str) -> Any:
+    statement = upsert(dialect, DIRTY).values(
+        period=bindparam("period"), cluster_code=bindparam("cluster"), marked_at=bindparam("now")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["period", "cluster_code"], set_={"marked_at": statement.excluded.marked_at}
+    )
 
 
 def _mark_dirty(session: Session, cluster_code: str, period: str, now: Any) -> None:
-    statement = upsert(session, cast(Table, DirtyPeriod.__table__)).values(
-        period=period, cluster_code=cluster_code, marked_at=now
-    )
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["period", "cluster_code"], set_={"marked_at": now})
-    )
+    statement = _dirty_statement(session.get_bind().dialect.name)
+    session.execute(statement, {"period": period, "cluster": cluster_code, "now": now})
 
 
 def _audit_details(request: _Request, **details: Any) -> dict[str, Any]:

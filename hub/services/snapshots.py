@@ -96,7 +96,9 @@ def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[st
     ids = _organisation_ids(session, (m.key for m in members))
     missing = [m for m in members if m.key not in ids]
     if missing:
-        statement = upsert(session, ORGANISATIONS).on_conflict_do_nothing(index_elements=["key"])
+        statement = upsert(session.get_bind().dialect.name, ORGANISATIONS).on_conflict_do_nothing(
+            index_elements=["key"]
+        )
         session.execute(
             statement,
             [
@@ -138,7 +140,7 @@ def apply_snapshot(
                 for m in plan.members
             ],
         )
-    statement = upsert(session, MEMBER_LISTS).values(
+    statement = upsert(session.get_bind().dialect.name, MEMBER_LISTS).values(
         cluster_code=cluster_code, period=period, submission_id=submission_id, member_count=len(plan.members)
     )
     session.execute(

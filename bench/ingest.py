@@ -1,0 +1,328 @@
+"""Push ingestion through the HTTP API (in-process WSGI), against a raw ``executemany`` floor.
+
+    python bench/ingest.py [--scale N] [--database-url URL]
+
+1. Observations: every cluster-period of the synthetic federation at ``--scale`` (default 20:
+   1,060 clusters x 3 periods x 32 rows = 101,760 rows) is pushed as one JSON submission.
+   Floor: the same rows inserted with one SQLAlchemy Core ``executemany`` and one commit per
+   cluster-period (a submission is its own transaction), into the same table of the same
+   database, before the pushes (and deleted again). A second figure compares with one
+   ``executemany`` of all rows in one transaction, which no per-submission API can match.
+2. Members: member lists (at least 25,000 rows) pushed the same way; floor: the same
+   membership rows with one ``executemany`` and commit per list.
+3. Peak memory of a 200,000-row CSV push, measured in a child process (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hub import create_app  # noqa: E402
+from hub.config import Config  # noqa: E402
+from hub.db import make_engine, make_session_factory  # noqa: E402
+from hub.models import Membership, Observation, Organisation, Submission, utcnow  # noqa: E402
+from hub.services.clients import create_client, principal_of  # noqa: E402
+from hub.services.registry import add_cluster  # noqa: E402
+from hub.services.setup import initialise  # noqa: E402
+from hub.state import HubState  # noqa: E402
+from hub.synthetic import generate  # noqa: E402
+from schemas.member_rules import check_member  # noqa: E402
+from schemas.observation_rules import dims_key  # noqa: E402
+
+TARGET_RATIO, TARGET_MB = 0.33, 300
+MEMBER_ROWS = 25_000
+CSV_ROWS = 200_000
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def figure(
+    metric: str, value: float, floor: float | None, ratio: float | None, target: float, args: Any
+) -> None:
+    print(
+        json.dumps(
+            {
+                "bench": "ingest",
+                "metric": metric,
+                "value": round(value, 1),
+                "floor": None if floor is None else round(floor, 1),
+                "ratio": None if ratio is None else round(ratio, 3),
+                "target": target,
+                "database": args.dialect,
+                "scale": args.scale,
+            }
+        ),
+        flush=True,
+    )
+
+
+def build(url: str, instance: Path) -> HubState:
+    config = Config.from_env({}, instance_dir=instance, database_url=url)
+    engine = make_engine(config)
+    initialise(config, engine)
+    return HubState.build(config, engine, make_session_factory(engine))
+
+
+def admin_headers(state: HubState) -> dict[str, str]:
+    with state.sessions() as session:
+        client, _ = create_client(session, role="admin", name="bench")
+        session.commit()
+        token, _ = state.tokens.issue(principal_of(client))
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def register_clusters(state: HubState, federation: Any) -> None:
+    with state.sessions() as session:
+        for cluster in federation.extra_clusters():
+            add_cluster(
+                session, code=cluster.code, name=cluster.name, region=cluster.region, theme=cluster.theme
+            )
+        session.commit()
+
+
+def observation_bodies(federation: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (code, period, {"period": period, "observations": body["observations"]})
+        for code, period, body in federation.submissions()
+    ]
+
+
+def floor_rows(
+    code: str, period: str, body: dict[str, Any], submission_id: int, now: Any
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "cluster_code": code,
+            "period": period,
+            "indicator_code": row["indicator"],
+            "dims_key": dims_key(row.get("dimensions") or {}),
+            "dimensions": row.get("dimensions") or {},
+            "value": row["value"],
+            "revision": 1,
+            "is_current": True,
+            "submission_id": submission_id,
+            "created_at": now,
+        }
+        for row in body["observations"]
+    ]
+
+
+def placeholder_submission(session: Session, code: str) -> int:
+    row = Submission(
+        cluster_code=code,
+        period="0000",
+        content_type="bench",
+        payload=b"",
+        payload_sha256="",
+        received_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def observation_floor(state: HubState, bodies: list[tuple[str, str, dict[str, Any]]]) -> tuple[float, float]:
+    """Seconds for per-submission executemany+commit, and for one executemany of everything."""
+    table = cast(Table, Observation.__table__)
+    with state.sessions() as session:
+        holder = placeholder_submission(session, bodies[0][0])
+        session.commit()
+        now = utcnow()
+        prepared = [floor_rows(code, period, body, holder, now) for code, period, body in bodies]
+        started = time.perf_counter()
+        for rows in prepared:
+            session.execute(insert(table), rows)
+            session.commit()
+        per_submission = time.perf_counter() - started
+        session.execute(delete(table).where(table.c.submission_id == holder))
+        session.commit()
+        everything = [row for rows in prepared for row in rows]
+        started = time.perf_counter()
+        session.execute(insert(table), everything)
+        session.commit()
+        bulk = time.perf_counter() - started
+        session.execute(delete(table).where(table.c.submission_id == holder))
+        session.execute(delete(Submission).where(Submission.id == holder))
+        session.commit()
+    return per_submission, bulk
+
+
+def push_all(client: Any, headers: dict[str, str], bodies: list[tuple[str, str, bytes]]) -> float:
+    started = time.perf_counter()
+    for index, (code, _period, payload) in enumerate(bodies, 1):
+        response = client.post(f"/api/v1/clusters/{code}/submissions", data=payload, headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(f"push refused: {response.status_code} {response.get_data(as_text=True)[:500]}")
+        if index % 500 == 0:
+            say(f"  {index}/{len(bodies)} submissions")
+    return time.perf_counter() - started
+
+
+def member_bodies(federation: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    chosen, total = [], 0
+    for code, period, body in federation.submissions(federation.periods[0]):
+        chosen.append((code, period, {"period": period, "members": body["members"]}))
+        total += len(body["members"])
+        if total >= MEMBER_ROWS:
+            break
+    return chosen
+
+
+def member_floor(state: HubState, bodies: list[tuple[str, str, dict[str, Any]]]) -> float:
+    """Seconds to insert the same membership rows, one executemany and commit per list.
+
+    Run after the pushes, which created the organisations the rows refer to.
+    """
+    table = cast(Table, Membership.__table__)
+    with state.sessions() as session:
+        holder = placeholder_submission(session, bodies[0][0])
+        organisations = {
+            key: row_id for key, row_id in session.execute(select(Organisation.key, Organisation.id))
+        }
+        session.commit()
+        prepared = []
+        for code, period, body in bodies:
+            members = [check_member(row)[1] for row in body["members"]]
+            prepared.append(
+                [
+                    {
+                        "submission_id": holder,
+                        "cluster_code": code,
+                        "period": period,
+                        "organisation_id": organisations[m.key],
+                        "name": m.name,
+                        "category": m.category,
+                        "region": m.region,
+                        "joined_on": m.joined_on,
+                    }
+                    for m in members
+                    if m is not None
+                ]
+            )
+        started = time.perf_counter()
+        for rows in prepared:
+            session.execute(insert(table), rows)
+            session.commit()
+        seconds = time.perf_counter() - started
+        session.execute(delete(table).where(table.c.submission_id == holder))
+        session.execute(delete(Submission).where(Submission.id == holder))
+        session.commit()
+    return seconds
+
+
+def csv_body(rows: int) -> bytes:
+    funders = ["ANR", "BPIFRANCE", "FRANCE_2030", "EU", "REGION", "OTHER"]
+    lines = ["indicator,value,funder"]
+    lines += [f"PROJECTS_FUNDED,{i % 97},{funders[i % len(funders)]}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def csv_child(url: str, instance: Path) -> None:
+    """Child process: push one 200,000-row CSV and report the process's peak memory."""
+    state = build(url, instance)
+    headers = {**admin_headers(state), "Content-Type": "text/csv"}
+    client = create_app(state=state).test_client()
+    body = csv_body(CSV_ROWS)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    response = client.post("/api/v1/clusters/medicen/submissions?period=2025", data=body, headers=headers)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    answer = response.get_json()
+    print(
+        json.dumps(
+            {
+                "status": response.status_code,
+                "problems": len(answer.get("errors", [])),
+                "peak_mb": peak,
+                "before_mb": before,
+                "body_mb": len(body) / 2**20,
+                "seconds": seconds,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="hub-bench-ingest-"))
+    url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
+    if args.csv_child:
+        csv_child(url, instance)
+        return
+    args.dialect = url.split(":", 1)[0].split("+", 1)[0]
+    say(f"database {args.dialect}, scale {args.scale}, instance {instance}")
+    state = build(url, instance)
+    federation = generate(scale=args.scale)
+    register_clusters(state, federation)
+    headers = admin_headers(state)
+    client = create_app(state=state).test_client()
+
+    bodies = observation_bodies(federation)
+    rows = sum(len(body["observations"]) for _, _, body in bodies)
+    say(f"floor: {rows} observation rows in {len(bodies)} cluster-periods")
+    floor_seconds, bulk_seconds = observation_floor(state, bodies)
+    say(f"  per-submission executemany {floor_seconds:.2f}s, one executemany {bulk_seconds:.2f}s")
+    payloads = [(code, period, json.dumps(body).encode()) for code, period, body in bodies]
+    say("pushing observations through the API")
+    seconds = push_all(client, headers, payloads)
+    rate, floor, bulk = rows / seconds, rows / floor_seconds, rows / bulk_seconds
+    say(f"  {seconds:.2f}s: {rate:.0f} observations/s")
+
+    members = member_bodies(federation)
+    member_rows = sum(len(body["members"]) for _, _, body in members)
+    say(f"pushing {member_rows} members in {len(members)} member lists through the API")
+    member_seconds = push_all(client, headers, [(c, p, json.dumps(b).encode()) for c, p, b in members])
+    say(f"  {member_seconds:.2f}s: {member_rows / member_seconds:.0f} members/s")
+    member_floor_seconds = member_floor(state, members)
+    say(f"  floor: {member_floor_seconds:.2f}s")
+
+    say(f"CSV push of {CSV_ROWS} rows in a child process")
+    child_url = url if args.database_url else f"sqlite:///{instance / 'csv.db'}"
+    child_instance = Path(tempfile.mkdtemp(prefix="hub-bench-csv-"))
+    out = subprocess.run(
+        [sys.executable, __file__, "--csv-child", "--database-url", child_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=child_instance,
+    )
+    csv = json.loads(out.stdout.strip().splitlines()[-1])
+    outcome = (
+        "accepted" if csv["status"] == 201 else f"refused with {csv['status']} ({csv['problems']} problems)"
+    )
+    say(
+        f"  {outcome} in {csv['seconds']:.1f}s; peak {csv['peak_mb']:.0f} MB"
+        f" (before the push {csv['before_mb']:.0f} MB)"
+    )
+
+    figure("observations_per_s", rate, floor, rate / floor, TARGET_RATIO, args)
+    figure("observations_per_s_vs_one_executemany", rate, bulk, rate / bulk, TARGET_RATIO, args)
+    member_rate, member_floor_rate = member_rows / member_seconds, member_rows / member_floor_seconds
+    figure(
+        "members_per_s", member_rate, member_floor_rate, member_rate / member_floor_rate, TARGET_RATIO, args
+    )
+    figure("csv_200k_peak_rss_mb", csv["peak_mb"], None, None, TARGET_MB, args)
+
+
+if __name__ == "__main__":
+    main()
