@@ -262,9 +262,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=20)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--csv-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    instance = Path(tempfile.mkdtemp(prefix="hub-bench-ingest-"))
+    instance = args.csv_child or Path(tempfile.mkdtemp(prefix="hub-bench-ingest-"))
     url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
     if args.csv_child:
         csv_child(url, instance)
@@ -298,13 +298,11 @@ def main() -> None:
 
     say(f"CSV push of {CSV_ROWS} rows in a child process")
     child_url = url if args.database_url else f"sqlite:///{instance / 'csv.db'}"
-    child_instance = Path(tempfile.mkdtemp(prefix="hub-bench-csv-"))
     out = subprocess.run(
-        [sys.executable, __file__, "--csv-child", "--database-url", child_url],
+        [sys.executable, __file__, "--csv-child", str(instance), "--database-url", child_url],
         check=True,
         capture_output=True,
         text=True,
-        cwd=child_instance,
     )
     csv = json.loads(out.stdout.strip().splitlines()[-1])
     outcome = (

@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, HubError, InvalidInput, NotFound
-from hub.models import Cluster, DirtyPeriod, Submission, utcnow
+from hub.models import DirtyPeriod, Submission, utcnow
 from hub.services import audit, payloads
 from hub.services.dialect import upsert
-from hub.services.locks import lock_series
+from hub.services.locks import claim_series, cluster_exists
 from hub.services.revisions import apply_revisions, plan_revisions
 from hub.services.snapshots import SnapshotPlan, apply_snapshot, plan_snapshot
 from hub.services.warnings import submission_warnings
@@ -32,9 +32,7 @@ from schemas.submission import CheckedSubmission, check_submission
 
 NO_MEMBERS = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
 SUBMISSIONS = cast(Table, Submission.__table__)
-CLUSTERS = cast(Table, Cluster.__table__)
 DIRTY = cast(Table, DirtyPeriod.__table__)
-CLUSTER_EXISTS = select(CLUSTERS.c.code).where(CLUSTERS.c.code == bindparam("code"))
 INSERT_SUBMISSION = insert(SUBMISSIONS).returning(SUBMISSIONS.c.id)
 AUDITED_PATHS = 20  # the first problem paths go into the audit event, never the values
 
@@ -161,12 +159,14 @@ def submit_csv(
 
 def _ingest(session: Session, request: _Request, check: Callable[[], CheckedSubmission]) -> IngestionResult:
     try:
-        if session.execute(CLUSTER_EXISTS, {"code": request.cluster_code}).first() is None:
-            raise NotFound(f"no cluster {request.cluster_code!r}")
-        replay = _replay(session, request)
-        if replay is not None:
-            return replay
         checked = check()
+        writes = not (checked.problems or request.dry_run)
+        if writes:
+            found = claim_series(session, request.cluster_code, checked.period)
+        else:
+            found = cluster_exists(session, request.cluster_code)
+        if not found:
+            raise NotFound(f"no cluster {request.cluster_code!r}")
         if checked.problems:
             raise InvalidInput([FieldProblem(path, message) for path, message in checked.problems])
         if request.dry_run:
@@ -228,8 +228,7 @@ def _snapshot_plan(session: Session, request: _Request, checked: CheckedSubmissi
 
 def _store(session: Session, request: _Request, checked: CheckedSubmission) -> IngestionResult:
     cluster, period, now = request.cluster_code, checked.period, utcnow()
-    lock_series(session, cluster, period)
-    replay = _replay(session, request)  # a racing twin with the same key may have committed meanwhile
+    replay = _replay(session, request)  # after the lock: a racing twin with the same key has committed
     if replay is not None:
         return replay
     revisions = plan_revisions(session, cluster, period, checked.observations)
@@ -271,7 +270,7 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
         apply_snapshot(session, snapshot, cluster_code=cluster, period=period, submission_id=submission_id)
     if revisions.changed or (snapshot is not None and snapshot.changed):
         _mark_dirty(session, cluster, period, now)
-    audit.record(
+    audit.write(
         session,
         actor=request.actor,
         action="submission",
@@ -311,7 +310,7 @@ def _audit_details(request: _Request, **details: Any) -> dict[str, Any]:
 
 
 def _audit_alone(session: Session, request: _Request, outcome: str, **details: Any) -> None:
-    audit.record(
+    audit.write(
         session,
         actor=request.actor,
         action="submission",

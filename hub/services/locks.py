@@ -2,14 +2,23 @@
 
 On PostgreSQL a transaction-scoped advisory lock does it; SQLite transactions begin
 ``IMMEDIATE`` (``hub.db``), so the database's single write lock already serialises them.
+The lock is taken in the same statement that checks the cluster exists: on PostgreSQL
+every round trip shows in the push rate.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
-from sqlalchemy import text
+from sqlalchemy import Table, bindparam, select, text
 from sqlalchemy.orm import Session
+
+from hub.models import Cluster
+
+CLUSTERS = cast(Table, Cluster.__table__)
+CLUSTER_EXISTS = select(CLUSTERS.c.code).where(CLUSTERS.c.code == bindparam("code"))
+CLUSTER_LOCKED = text("SELECT code, pg_advisory_xact_lock(:key) FROM clusters WHERE code = :code")
 
 
 def lock_key(*parts: str) -> int:
@@ -18,7 +27,16 @@ def lock_key(*parts: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def lock_series(session: Session, cluster_code: str, period: str) -> None:
-    """Block until no other transaction writes this cluster's period; released at commit."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(cluster_code, period)})
+def cluster_exists(session: Session, cluster_code: str) -> bool:
+    return session.execute(CLUSTER_EXISTS, {"code": cluster_code}).first() is not None
+
+
+def claim_series(session: Session, cluster_code: str, period: str) -> bool:
+    """Whether the cluster exists; if so, wait until no other transaction writes its period.
+
+    The lock is released at commit or rollback.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return cluster_exists(session, cluster_code)
+    key = lock_key(cluster_code, period)
+    return session.execute(CLUSTER_LOCKED, {"key": key, "code": cluster_code}).first() is not None
