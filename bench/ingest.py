@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import resource
 import subprocess
@@ -226,10 +227,13 @@ def member_floor(state: HubState, bodies: list[tuple[str, str, dict[str, Any]]])
 
 
 def csv_body(rows: int) -> bytes:
+    """A CSV body of ``rows`` observation lines, built without a list of lines in memory."""
     funders = ["ANR", "BPIFRANCE", "FRANCE_2030", "EU", "REGION", "OTHER"]
-    lines = ["indicator,value,funder"]
-    lines += [f"PROJECTS_FUNDED,{i % 97},{funders[i % len(funders)]}" for i in range(rows)]
-    return ("\n".join(lines) + "\n").encode()
+    buffer = io.BytesIO()
+    buffer.write(b"indicator,value,funder\n")
+    for i in range(rows):
+        buffer.write(f"PROJECTS_FUNDED,{i % 97},{funders[i % len(funders)]}\n".encode())
+    return buffer.getvalue()
 
 
 def csv_child(url: str, instance: Path) -> None:

@@ -97,24 +97,27 @@ def _envelope_problems(messages: dict[str, Any]) -> Iterable[tuple[str, str]]:
 def check_observations(
     rows: Iterable[Any], period: str | None, checked: CheckedSubmission, where: Any
 ) -> None:
-    """Check rows and refuse the same indicator and dimensions twice; ``where(i, field)`` names a place."""
+    """Check rows and refuse the same indicator and dimensions twice; ``where(i, field)`` names a place.
+
+    Once a problem is found the valid rows are no longer kept: they will not be stored,
+    and a large refused file should not hold them all in memory.
+    """
     seen: dict[tuple[str, str], int] = {}
     accepted = checked.observations
+    problems_found = checked.problems
     for index, row in enumerate(rows):
         problems, observation = check_observation(row, period)
         if problems:
-            checked.problems.extend((where(index, name), message) for name, message in problems)
+            problems_found.extend((where(index, name), message) for name, message in problems)
         elif observation is not None:
-            series = (observation.indicator, observation.dims_key)
-            first = seen.setdefault(series, index)
+            first = seen.setdefault((observation.indicator, observation.dims_key), index)
             if first != index:
-                checked.problems.append(
-                    (
-                        where(index, ""),
-                        f"{observation.indicator} with these dimensions is already at {where(first, '')}",
-                    )
-                )
-            accepted.append(observation)
+                message = f"{observation.indicator} with these dimensions is already at {where(first, '')}"
+                problems_found.append((where(index, ""), message))
+            elif not problems_found:
+                accepted.append(observation)
+    if problems_found:
+        accepted.clear()
 
 
 def _json_place(section: str) -> Any:

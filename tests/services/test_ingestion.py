@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
+import json
+from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.models import AuditEvent, DirtyPeriod, MemberList, Observation, Submission
-from hub.services.ingestion import submit
+from hub.models import (
+    AuditEvent,
+    DirtyPeriod,
+    JobRun,
+    MemberList,
+    Membership,
+    Observation,
+    Organisation,
+    Submission,
+)
+from hub.services.ingestion import submit, submit_csv
+from schemas.siren import make_siren
 
 CLUSTER = "medicen"
 MEMBER = {"siren": "732829320", "name": "Exemple SAS", "category": "SME", "region": "FR-IDF"}
@@ -99,3 +114,136 @@ def test_a_dry_run_stores_nothing(db: Session) -> None:
     assert result.submission_id is None and result.dry_run
     assert result.counts["observations"]["created"] == 2
     assert count(db, Submission) == 0 and count(db, Observation) == 0
+
+
+def test_one_bad_member_in_ten_thousand_stores_nothing(db: Session) -> None:
+    members = [{"siren": make_siren(n), "name": f"Org {n}", "category": "SME"} for n in range(10_000)]
+    members[7_321]["siren"] = "123456789"
+    with pytest.raises(InvalidInput) as caught:
+        push(db, {**body(), "members": members})
+    assert [problem.path for problem in caught.value.errors] == ["members[7321].siren"]
+    for model in (Submission, Observation, Organisation, Membership, MemberList, DirtyPeriod):
+        assert count(db, model) == 0, model.__name__
+
+
+def test_three_corrections_leave_four_revisions_with_one_current(db: Session) -> None:
+    ids = [push(db, body(funded=value)).submission_id for value in (10, 11, 12, 13)]
+    rows = db.execute(
+        select(Observation.revision, Observation.value, Observation.is_current, Observation.submission_id)
+        .where(Observation.indicator_code == "PROJECTS_FUNDED")
+        .order_by(Observation.revision)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        (1, 10.0, False, ids[0]),
+        (2, 11.0, False, ids[1]),
+        (3, 12.0, False, ids[2]),
+        (4, 13.0, True, ids[3]),
+    ]
+
+
+def test_a_changed_member_list_becomes_the_current_snapshot(db: Session) -> None:
+    first = push(db, body()).submission_id
+    other = {"siren": make_siren(42), "name": "Nouvelle SAS", "category": "STARTUP"}
+    second = push(db, body(members=[{**MEMBER, "category": "MIDCAP"}, other]))
+    assert second.counts["members"] == {"created": 1, "updated": 1, "unchanged": 0, "removed": 0}
+    current = db.get(MemberList, (CLUSTER, "2025"))
+    assert current is not None and current.submission_id == second.submission_id and current.member_count == 2
+    kept = db.scalars(select(Membership.category).where(Membership.submission_id == first)).all()
+    assert kept == ["SME"]
+
+
+def test_a_member_left_out_counts_as_removed(db: Session) -> None:
+    other = {"siren": make_siren(42), "name": "Nouvelle SAS", "category": "STARTUP"}
+    push(db, body(members=[MEMBER, other]))
+    result = push(db, body(members=[MEMBER]))
+    assert result.counts["members"] == {"created": 0, "updated": 0, "unchanged": 1, "removed": 1}
+
+
+def test_an_unchanged_member_list_keeps_its_snapshot(db: Session) -> None:
+    first = push(db, body()).submission_id
+    push(db, body())
+    current = db.get(MemberList, (CLUSTER, "2025"))
+    assert current is not None and current.submission_id == first
+    assert count(db, Membership) == 1
+
+
+def test_the_same_siren_in_two_clusters_is_one_organisation(db: Session) -> None:
+    push(db, body())
+    submit(db, cluster_code="systematic", document=body(), source="push", actor="tester")
+    assert count(db, Organisation) == 1
+    assert count(db, Membership) == 2
+
+
+def test_an_unchanged_resend_does_not_mark_the_period_dirty(db: Session) -> None:
+    push(db, body())
+    db.execute(delete(DirtyPeriod))
+    db.commit()
+    push(db, body())
+    assert count(db, DirtyPeriod) == 0
+
+
+def test_an_accepted_submission_is_audited_with_client_cluster_and_counts(db: Session) -> None:
+    result = push(db, body())
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission")).one()
+    assert (event.actor, event.cluster_code, event.outcome) == ("tester", CLUSTER, "accepted")
+    assert event.details["counts"] == result.counts and event.details["submission"] == result.submission_id
+    assert "Exemple SAS" not in json.dumps(event.details)
+
+
+def test_a_rejection_is_audited_with_its_problem_paths_only(db: Session) -> None:
+    with pytest.raises(InvalidInput):
+        push(db, body(members=[{**MEMBER, "siren": "123456789"}]))
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission")).one()
+    assert event.outcome == "rejected" and event.details["paths"] == ["members[0].siren"]
+    assert "123456789" not in json.dumps(event.details)
+
+
+def test_a_pull_records_its_source_and_run(db: Session) -> None:
+    run = JobRun(kind="sync", cluster_code=CLUSTER, status="running")
+    db.add(run)
+    db.flush()
+    result = submit(
+        db,
+        cluster_code=CLUSTER,
+        document=body(),
+        source="connector:feed_json",
+        actor="scheduler",
+        run_id=run.id,
+    )
+    stored = db.get(Submission, result.submission_id)
+    assert stored is not None and (stored.source, stored.run_id) == ("connector:feed_json", run.id)
+
+
+def test_without_raw_bytes_the_canonical_json_is_kept(db: Session) -> None:
+    result = push(db, body())
+    stored = db.get(Submission, result.submission_id)
+    assert stored is not None and json.loads(gzip.decompress(stored.payload)) == body()
+
+
+def test_a_csv_stream_is_ingested_and_kept_as_received(db: Session) -> None:
+    raw = b"indicator,value,funder\nPROJECTS_FUNDED,12,ANR\nBUDGET_EUR,1850000,\n"
+    result = submit_csv(
+        db, cluster_code=CLUSTER, period="2025", stream=io.BytesIO(raw), source="push", actor="tester"
+    )
+    assert result.counts["observations"]["created"] == 2
+    stored = db.get(Submission, result.submission_id)
+    assert stored is not None and gzip.decompress(stored.payload) == raw
+    assert stored.payload_sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_a_csv_that_is_not_utf8_is_refused(db: Session) -> None:
+    with pytest.raises(InvalidInput):
+        submit_csv(
+            db,
+            cluster_code=CLUSTER,
+            period="2025",
+            stream=io.BytesIO(b"indicator,value\n\xff\xfe,1\n"),
+            source="push",
+            actor="t",
+        )
+    assert count(db, Submission) == 0
+
+
+def test_a_period_not_over_is_accepted_with_a_warning(db: Session) -> None:
+    result = push(db, {**body(), "period": str(date.today().year)})
+    assert [warning["code"] for warning in result.warnings] == ["period_not_over"]
