@@ -1,0 +1,119 @@
+"""Racing submissions for one cluster and period, in real threads with real commits.
+
+These tests commit (the race is between transactions), so they use a cluster of their
+own and delete everything it left behind afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.db import make_session_factory
+from hub.models import AuditEvent, Cluster, DirtyPeriod, MemberList, Membership, Observation, Submission
+from hub.services.ingestion import IngestionResult, submit
+
+CLUSTER = "race-test"
+ROUNDS = 12
+
+
+@pytest.fixture
+def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        session.add(Cluster(code=CLUSTER, name="Race", region="FR-IDF", theme="DIGITAL", themes=["DIGITAL"]))
+    yield sessions
+    with sessions.begin() as session:
+        for model in (Observation, Membership, MemberList, DirtyPeriod, Submission, AuditEvent):
+            session.execute(delete(model).where(model.cluster_code == CLUSTER))
+        session.execute(delete(Cluster).where(Cluster.code == CLUSTER))
+
+
+def body(value: int) -> dict[str, Any]:
+    return {
+        "period": "2025",
+        "observations": [
+            {"indicator": "PROJECTS_FUNDED", "value": value, "dimensions": {"funder": "ANR"}},
+            {"indicator": "EVENTS", "value": value % 3},
+        ],
+        "members": [{"siren": "732829320", "name": f"Exemple {value % 2}", "category": "SME"}],
+    }
+
+
+def race(
+    factory: sessionmaker[Session], work: Callable[[Session, int], IngestionResult], threads: int
+) -> list[Any]:
+    """Run ``work`` in ``threads`` threads released together; results or exceptions, in order."""
+    start = threading.Barrier(threads)
+    outcomes: list[Any] = [None] * threads
+
+    def run(index: int) -> None:
+        start.wait()
+        with factory() as session:
+            try:
+                outcomes[index] = work(session, index)
+            except Exception as error:  # the test inspects what each thread met
+                outcomes[index] = error
+
+    workers = [threading.Thread(target=run, args=(index,)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return outcomes
+
+
+def test_racing_submissions_leave_a_complete_revision_history(factory: sessionmaker[Session]) -> None:
+    def pushes(session: Session, thread: int) -> Any:
+        results = []
+        for round_ in range(ROUNDS):
+            value = 1000 * (thread + 1) + round_
+            document = body(value)
+            results.append(
+                submit(session, cluster_code=CLUSTER, document=document, source="push", actor=f"t{thread}")
+            )
+        return results
+
+    outcomes = race(factory, pushes, threads=2)
+    assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
+    with factory() as session:
+        history = session.execute(
+            select(Observation.revision, Observation.is_current, Observation.submission_id, Observation.value)
+            .where(Observation.cluster_code == CLUSTER, Observation.indicator_code == "PROJECTS_FUNDED")
+            .order_by(Observation.revision)
+        ).all()
+        member_list = session.get(MemberList, (CLUSTER, "2025"))
+        last = session.scalar(
+            select(Submission.id).where(Submission.cluster_code == CLUSTER).order_by(Submission.id.desc())
+        )
+    assert [row.revision for row in history] == list(range(1, len(history) + 1))
+    assert [row.is_current for row in history].count(True) == 1 and history[-1].is_current
+    assert len(history) == 2 * ROUNDS  # every push changed this value: no revision lost
+    assert history[-1].submission_id == last
+    assert member_list is not None
+
+
+def test_a_key_raced_by_two_threads_stores_one_submission(factory: sessionmaker[Session]) -> None:
+    def same_key(session: Session, _thread: int) -> IngestionResult:
+        return submit(
+            session,
+            cluster_code=CLUSTER,
+            document=body(7),
+            source="push",
+            actor="twin",
+            idempotency_key="same",
+        )
+
+    outcomes = race(factory, same_key, threads=2)
+    assert all(isinstance(outcome, IngestionResult) for outcome in outcomes), outcomes
+    assert sorted(outcome.replayed for outcome in outcomes) == [False, True]
+    assert len({outcome.submission_id for outcome in outcomes}) == 1
+    with factory() as session:
+        assert (
+            len(session.scalars(select(Submission.id).where(Submission.cluster_code == CLUSTER)).all()) == 1
+        )
