@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any, cast
 
@@ -72,12 +72,12 @@ class _Request:
     idempotency_key: str | None
     packed: bytes = b""
     sha256: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    csv_period: str = ""  # a CSV body's period comes with the request, not in the body
 
     @property
     def fingerprint(self) -> str:
         """What makes two requests "the same body" for an idempotency key."""
-        parts = [self.cluster_code, self.content_type, str(self.extra.get("period", "")), self.sha256]
+        parts = [self.cluster_code, self.content_type, self.csv_period, self.sha256]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -144,7 +144,7 @@ def submit_csv(
 ) -> IngestionResult:
     """Ingest a CSV body read from ``stream`` once, row by row, for the cluster's ``period``."""
     request = _Request(cluster_code, source, actor, content_type, run_id, dry_run, idempotency_key)
-    request.extra["period"] = period
+    request.csv_period = period
     tee = payloads.TeeReader(stream)
     try:
         checked = check_csv(tee.text(), period)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -91,16 +92,19 @@ def _organisation_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return ids
 
 
+@cache
+def _add_organisations(dialect: str) -> Any:
+    statement = upsert(dialect, ORGANISATIONS).on_conflict_do_nothing(index_elements=["key"])
+    return statement.returning(ORGANISATIONS.c.key, ORGANISATIONS.c.id)
+
+
 def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[str, int]:
     """Ids of every member's organisation, adding the ones the hub has never seen."""
     ids = _organisation_ids(session, (m.key for m in members))
     missing = [m for m in members if m.key not in ids]
     if missing:
-        statement = upsert(session.get_bind().dialect.name, ORGANISATIONS).on_conflict_do_nothing(
-            index_elements=["key"]
-        )
-        session.execute(
-            statement,
+        added = session.execute(
+            _add_organisations(session.get_bind().dialect.name),
             [
                 {
                     "key": m.key,
@@ -114,7 +118,11 @@ def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[st
                 for m in missing
             ],
         )
-        ids.update(_organisation_ids(session, (m.key for m in missing)))
+        ids.update((key, row_id) for key, row_id in added)
+        # Another cluster's submission may have added some meanwhile: they were not returned.
+        raced = [m.key for m in missing if m.key not in ids]
+        if raced:
+            ids.update(_organisation_ids(session, raced))
     return ids
 
 

@@ -247,3 +247,30 @@ def test_a_csv_that_is_not_utf8_is_refused(db: Session) -> None:
 def test_a_period_not_over_is_accepted_with_a_warning(db: Session) -> None:
     result = push(db, {**body(), "period": str(date.today().year)})
     assert [warning["code"] for warning in result.warnings] == ["period_not_over"]
+
+
+class ChunkedOnly(io.RawIOBase):
+    """A request body that refuses to be read whole, as a streamed upload should never be."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.largest_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        assert size is not None and size > 0, "the whole body was read at once"
+        self.largest_read = max(self.largest_read, size)
+        return self._data.read(size)
+
+
+def test_a_csv_body_is_read_in_chunks(db: Session) -> None:
+    lines = [b"indicator,value,funder"] + [
+        b"PROJECTS_FUNDED,%d,%s" % (n, f.encode()) for n, f in enumerate(["ANR", "EU"])
+    ]
+    raw = b"\n".join(lines + [b"EVENTS,1,"] * 20_000) + b"\n"
+    stream = ChunkedOnly(raw)
+    with pytest.raises(InvalidInput):  # the repeated EVENTS lines are duplicates
+        submit_csv(db, cluster_code=CLUSTER, period="2025", stream=stream, source="push", actor="tester")
+    assert 0 < stream.largest_read < len(raw)
