@@ -141,3 +141,20 @@ def test_the_payload_is_stored_compressed(client, medicen, db):
     created = client.post(URL, json=BODY, headers=medicen).json
     stored = db.get(Submission, created["id"])
     assert json.loads(gzip.decompress(stored.payload)) == BODY
+
+
+def test_the_openapi_document_describes_the_submission_endpoints(client):
+    spec = client.get("/openapi.json").json
+    push = spec["paths"]["/api/v1/clusters/{code}/submissions"]["post"]
+    assert {"application/json", "text/csv"} <= set(push["requestBody"]["content"])
+    assert "Idempotency-Key" in [parameter["name"] for parameter in push["parameters"]]
+    assert {
+        "/api/v1/clusters/{code}/submissions/{submission_id}",
+        "/api/v1/clusters/{code}/submissions/{submission_id}/payload",
+        "/api/v1/clusters/{code}/observations",
+        "/api/v1/clusters/{code}/members",
+    } <= set(spec["paths"])
+
+
+def test_reading_an_unknown_cluster_is_a_404(client, auth):
+    assert client.get("/api/v1/clusters/nope/observations", headers=auth("admin")).status_code == 404
