@@ -6,15 +6,15 @@ one query, compared in Python, and the new revisions inserted with one ``execute
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from hub.models import Observation
+from hub.services.bulk import insert_rows
 from schemas.observation_rules import ObservationRow
 
 OBSERVATIONS = cast(Table, Observation.__table__)
@@ -36,16 +36,6 @@ RETIRE = (
     update(OBSERVATIONS)
     .where(OBSERVATIONS.c.id.in_(bindparam("old_ids", expanding=True)))
     .values(is_current=False)
-)
-INSERT = insert(OBSERVATIONS)
-UNNEST_INSERT = text(
-    "INSERT INTO observations (cluster_code, period, indicator_code, dims_key, dimensions, value,"
-    " revision, is_current, submission_id, created_at)"
-    " SELECT :cluster, :period, u.indicator, u.dims_key, u.dimensions, u.value,"
-    " u.revision, true, :submission, :now"
-    " FROM unnest(CAST(:indicators AS varchar[]), CAST(:dims_keys AS varchar[]),"
-    " CAST(:dimensions AS json[]), CAST(:values AS float8[]), CAST(:revisions AS integer[]))"
-    " AS u(indicator, dims_key, dimensions, value, revision)"
 )
 
 
@@ -99,58 +89,20 @@ def apply_revisions(
     """Retire superseded rows, then insert the new revisions (the current-row index allows one)."""
     for start in range(0, len(plan.superseded), BATCH):
         session.execute(RETIRE, {"old_ids": plan.superseded[start : start + BATCH]})
-    insert_rows = _insert_unnest if session.get_bind().dialect.name == "postgresql" else _insert_many
+    constants = {
+        "cluster_code": cluster_code,
+        "period": period,
+        "is_current": True,
+        "submission_id": submission_id,
+        "created_at": now,
+    }
     for start in range(0, len(plan.inserts), BATCH):
-        insert_rows(session, plan.inserts[start : start + BATCH], cluster_code, period, submission_id, now)
-
-
-def _insert_many(
-    session: Session,
-    rows: list[tuple[ObservationRow, int]],
-    cluster_code: str,
-    period: str,
-    submission_id: int,
-    now: datetime,
-) -> None:
-    params: list[dict[str, Any]] = [
-        {
-            "cluster_code": cluster_code,
-            "period": period,
-            "indicator_code": row.indicator,
-            "dims_key": row.dims_key,
-            "dimensions": row.dimensions,
-            "value": row.value,
-            "revision": revision,
-            "is_current": True,
-            "submission_id": submission_id,
-            "created_at": now,
+        batch = plan.inserts[start : start + BATCH]
+        columns: dict[str, list[Any]] = {
+            "indicator_code": [row.indicator for row, _ in batch],
+            "dims_key": [row.dims_key for row, _ in batch],
+            "dimensions": [row.dimensions for row, _ in batch],
+            "value": [float(row.value) for row, _ in batch],
+            "revision": [revision for _, revision in batch],
         }
-        for row, revision in rows
-    ]
-    session.execute(INSERT, params)
-
-
-def _insert_unnest(
-    session: Session,
-    rows: list[tuple[ObservationRow, int]],
-    cluster_code: str,
-    period: str,
-    submission_id: int,
-    now: datetime,
-) -> None:
-    """One statement whose varying columns are arrays: psycopg pipelines an executemany
-    row by row in Python, which costs more CPU than the database spends inserting."""
-    session.execute(
-        UNNEST_INSERT,
-        {
-            "cluster": cluster_code,
-            "period": period,
-            "submission": submission_id,
-            "now": now,
-            "indicators": [row.indicator for row, _ in rows],
-            "dims_keys": [row.dims_key for row, _ in rows],
-            "dimensions": [json.dumps(row.dimensions) for row, _ in rows],
-            "values": [float(row.value) for row, _ in rows],
-            "revisions": [revision for _, revision in rows],
-        },
-    )
+        insert_rows(session, OBSERVATIONS, constants, columns)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.models import MemberList, Membership, Organisation
+from hub.services.bulk import insert_rows
 from hub.services.dialect import upsert
 from schemas.member_rules import MemberRow
 
@@ -92,19 +92,16 @@ def _organisation_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-@cache
-def _add_organisations(dialect: str) -> Any:
-    statement = upsert(dialect, ORGANISATIONS).on_conflict_do_nothing(index_elements=["key"])
-    return statement.returning(ORGANISATIONS.c.key, ORGANISATIONS.c.id)
-
-
 def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[str, int]:
     """Ids of every member's organisation, adding the ones the hub has never seen."""
     ids = _organisation_ids(session, (m.key for m in members))
     missing = [m for m in members if m.key not in ids]
     if missing:
-        added = session.execute(
-            _add_organisations(session.get_bind().dialect.name),
+        statement = upsert(session.get_bind().dialect.name, ORGANISATIONS).on_conflict_do_nothing(
+            index_elements=["key"]
+        )
+        session.execute(
+            statement,
             [
                 {
                     "key": m.key,
@@ -118,11 +115,7 @@ def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[st
                 for m in missing
             ],
         )
-        ids.update((key, row_id) for key, row_id in added)
-        # Another cluster's submission may have added some meanwhile: they were not returned.
-        raced = [m.key for m in missing if m.key not in ids]
-        if raced:
-            ids.update(_organisation_ids(session, raced))
+        ids.update(_organisation_ids(session, (m.key for m in missing)))
     return ids
 
 
@@ -131,23 +124,19 @@ def apply_snapshot(
 ) -> None:
     """Store the list as the new current snapshot of the period."""
     ids = _ensure_organisations(session, plan.members)
-    if plan.members:
-        session.execute(
-            insert(MEMBERSHIPS),
-            [
-                {
-                    "submission_id": submission_id,
-                    "cluster_code": cluster_code,
-                    "period": period,
-                    "organisation_id": ids[m.key],
-                    "name": m.name,
-                    "category": m.category,
-                    "region": m.region,
-                    "joined_on": m.joined_on,
-                }
-                for m in plan.members
-            ],
-        )
+    members = plan.members
+    insert_rows(
+        session,
+        MEMBERSHIPS,
+        {"submission_id": submission_id, "cluster_code": cluster_code, "period": period},
+        {
+            "organisation_id": [ids[m.key] for m in members],
+            "name": [m.name for m in members],
+            "category": [m.category for m in members],
+            "region": [m.region for m in members],
+            "joined_on": [m.joined_on for m in members],
+        },
+    )
     statement = upsert(session.get_bind().dialect.name, MEMBER_LISTS).values(
         cluster_code=cluster_code, period=period, submission_id=submission_id, member_count=len(plan.members)
     )
