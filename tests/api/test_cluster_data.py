@@ -125,3 +125,16 @@ def test_a_csv_push_needs_a_period(client, medicen):
     )
     assert response.status_code == 422
     assert [error["path"] for error in response.json["errors"]] == ["period"]
+
+
+def test_a_foreign_member_is_served_with_its_country_and_identifier(client, medicen):
+    foreign = {
+        "country": "DE",
+        "foreign_id": "HRB12345",
+        "name": "Beispiel GmbH",
+        "category": "SME",
+        "joined_on": "2021-03-01",
+    }
+    push(client, medicen, body(12, [foreign]))
+    items = client.get(BASE + "/members?period=2025", headers=medicen).json["items"]
+    assert items == [{**foreign, "siren": None, "region": None}]
