@@ -53,25 +53,42 @@ class MemberSchema(Schema):
         _raise_problems(check_member(original)[0])
 
 
+def _period() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(PERIOD_RE, error="must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"),
+    )
+
+
 class SubmissionSchema(Schema):
     """The body of ``POST /api/v1/clusters/{code}/submissions``."""
 
     class Meta:
         unknown = RAISE
 
-    period = fields.String(
-        required=True,
-        validate=validate.Regexp(PERIOD_RE, error="must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"),
-    )
+    period = _period()
     observations = fields.List(fields.Nested(ObservationSchema))
     members = fields.List(fields.Nested(MemberSchema), metadata={"description": "the complete member list"})
 
 
-class EnvelopeSchema(SubmissionSchema):
+class RowList(fields.Field):
+    """A list taken as it is: its rows are for the fast rules, not for marshmallow one by one."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        return value
+
+
+class EnvelopeSchema(Schema):
     """The submission without its rows, which ``check_submission`` checks with the fast rules."""
 
-    observations = fields.List(fields.Raw())
-    members = fields.List(fields.Raw(), allow_none=True)
+    class Meta:
+        unknown = RAISE
+
+    period = _period()
+    observations = RowList()
+    members = RowList(allow_none=True)
 
 
 @cache
