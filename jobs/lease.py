@@ -5,8 +5,9 @@ other scheduler takes it over."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,11 +24,14 @@ def acquire(session: Session, holder: str, *, ttl_seconds: int, name: str = LEAS
     """
     now = utcnow()
     expires = now + timedelta(seconds=ttl_seconds)
-    renewed = session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == name)
-        .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
-        .values(holder=holder, expires_at=expires, heartbeat_at=now)
+    renewed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(SchedulerLease)
+            .where(SchedulerLease.name == name)
+            .where((SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+            .values(holder=holder, expires_at=expires, heartbeat_at=now)
+        ),
     )
     if renewed.rowcount == 1:
         return True
