@@ -24,6 +24,17 @@ def make_engine(config: Config, **kwargs: Any) -> Engine:
     return create_engine(config.database_url, pool_pre_ping=True, **kwargs)
 
 
+# Execution option: "DEFERRED" for a read-only unit of work that must not queue behind a
+# writer, e.g. loading signing keys while the request's own transaction holds the lock.
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def read_only(session: Session) -> Session:
+    """Begin ``session`` as a plain read: on SQLite it then never waits for the write lock."""
+    session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    return session
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     # pysqlite opens transactions lazily and never for DDL; take control so that a
     # transaction really is one, and begin it IMMEDIATE so two writers queue on the
@@ -40,7 +51,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

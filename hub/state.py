@@ -12,7 +12,7 @@ from hub.auth.keys import KeyPair, load_keys
 from hub.auth.tokens import TokenService
 from hub.config import Config
 from hub.crypto import load_fernet
-from hub.db import make_engine, make_session_factory
+from hub.db import make_engine, make_session_factory, read_only
 
 
 @dataclass
@@ -35,7 +35,7 @@ class HubState:
         def keys() -> list[KeyPair]:
             assert sessions is not None
             with sessions() as session:
-                return load_keys(session, fernet)
+                return load_keys(read_only(session), fernet)
 
         tokens = TokenService(
             load=keys,
