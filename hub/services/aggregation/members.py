@@ -1,0 +1,119 @@
+"""Cells of ``MEMBERS``: distinct organisations over the current member lists.
+
+An organisation listed by several clusters counts once in each area (national, a region,
+a theme) and once in its category; a cluster's own cell counts its own list. Each
+organisation has exactly one category nationally, so an area's total is the sum of its
+category counts and only the per-category counts need a distinct count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hub.services import disclosure
+from hub.services.aggregation.cells import insert_cells
+from hub.services.aggregation.scope import Scope
+
+CURRENT_MEMBERS = """
+cm AS (
+  SELECT m.organisation_id AS org, m.cluster_code AS cluster, c.region AS region, c.theme AS theme,
+         g.category AS category
+  FROM member_lists l
+  JOIN memberships m ON m.submission_id = l.submission_id AND m.cluster_code = l.cluster_code
+  JOIN clusters c ON c.code = l.cluster_code
+  JOIN organisations g ON g.id = m.organisation_id
+  WHERE l.period = :period
+)"""
+
+
+def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
+    """``select`` at national, region and theme level over ``source``, inside the scope."""
+    extra = f", {group}" if group else ""
+    national_group = f" GROUP BY {group}" if group else ""
+    return f"""
+  SELECT 'national' AS level, 'FR' AS area{extra}, {select} FROM {source}{national_group}
+  UNION ALL
+  SELECT 'region', region{extra}, {select} FROM {source} WHERE 1 = 1{scope.where("region", "region")}
+    GROUP BY region{extra}
+  UNION ALL
+  SELECT 'theme', theme{extra}, {select} FROM {source} WHERE 1 = 1{scope.where("theme", "theme")}
+    GROUP BY theme{extra}"""
+
+
+def cells_cte(scope: Scope) -> str:
+    in_clusters = scope.where("cluster", "cluster")
+    return f"""{CURRENT_MEMBERS},
+per_cluster AS (
+  SELECT cluster, region, theme, category, COUNT(DISTINCT org) AS n
+    FROM cm GROUP BY cluster, region, theme, category
+),
+cluster_totals AS (
+  SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
+),
+distinct_by_category AS ({_per_area("COUNT(DISTINCT org) AS n", "cm", scope, "category")}
+),
+spread_by_category AS ({_per_area("COUNT(*) AS k, MAX(n) AS largest", "per_cluster", scope, "category")}
+),
+spread AS ({_per_area("COUNT(*) AS k, MAX(n) AS largest", "cluster_totals", scope)}
+),
+area_totals AS (
+  SELECT level, area, SUM(n) AS n FROM distinct_by_category GROUP BY level, area
+),
+cells AS (
+  SELECT :members_code AS indicator, 'category=' || d.category AS dims_key, d.level AS level, d.area AS area,
+         d.n AS value, s.k AS contributors, s.largest AS max_contribution, 'distinct_members' AS agg
+    FROM distinct_by_category d
+    JOIN spread_by_category s ON s.level = d.level AND s.area = d.area AND s.category = d.category
+  UNION ALL
+  SELECT :members_code, '', t.level, t.area, t.n, s.k, s.largest, 'distinct_members'
+    FROM area_totals t JOIN spread s ON s.level = t.level AND s.area = t.area
+  UNION ALL
+  SELECT :members_code, 'category=' || category, 'cluster', cluster, n, 1, n, 'distinct_members'
+    FROM per_cluster WHERE 1 = 1{in_clusters}
+  UNION ALL
+  SELECT :members_code, '', 'cluster', cluster, n, 1, n, 'distinct_members'
+    FROM cluster_totals WHERE 1 = 1{in_clusters}
+)"""
+
+
+def insert_member_cells(
+    session: Session,
+    *,
+    scope: Scope,
+    run_id: int,
+    period: str,
+    now: datetime,
+    settings: disclosure.Settings,
+    members_code: str,
+) -> int:
+    return insert_cells(
+        session,
+        cells_cte(scope),
+        scope=scope,
+        run_id=run_id,
+        period=period,
+        now=now,
+        settings=settings,
+        members_code=members_code,
+    )
+
+
+def co_members(session: Session, period: str) -> int:
+    """Organisations listed by two or more clusters in the period."""
+    statement = text(
+        f"WITH {CURRENT_MEMBERS} SELECT COUNT(*) FROM"
+        " (SELECT org FROM cm GROUP BY org HAVING COUNT(DISTINCT cluster) > 1) AS shared"
+    )
+    return int(session.execute(statement, {"period": period}).scalar_one())
+
+
+def member_sources(session: Session, period: str) -> dict[str, int]:
+    """The member-list snapshot (submission id) each cluster has for the period."""
+    rows = session.execute(
+        text("SELECT cluster_code, submission_id FROM member_lists WHERE period = :period"),
+        {"period": period},
+    )
+    return {code: submission_id for code, submission_id in rows}
