@@ -225,7 +225,9 @@ def resubmit(session: Session, federation: Federation, code: str, period: str) -
     lists = table(MemberList)
     session.execute(lists.delete().where(lists.c.cluster_code == code, lists.c.period == period))
     loader = Loader(session)
-    loader.organisations = {key: org_id for key, org_id in session.execute(select(Organisation.key, Organisation.id))}
+    loader.organisations = {
+        key: org_id for key, org_id in session.execute(select(Organisation.key, Organisation.id))
+    }
     loader.submission(code, period, body, revision=2)
     loader.flush()
     session.execute(
