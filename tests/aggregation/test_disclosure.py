@@ -37,7 +37,7 @@ def published_equations(stored, clusters):
             for level in ("region", "theme"):
                 parts = [k for k in keys if k[1] == level and k[3] == dims_key]
                 equations.append(((indicator, "national", "FR", dims_key), parts))
-            for code, (region, theme) in clusters.items():
+            for region, theme in set(clusters.values()):
                 for level, area in (("region", region), ("theme", theme)):
                     parts = [
                         (indicator, "cluster", c, dims_key)

@@ -22,7 +22,7 @@ from hub.services import disclosure
 from hub.services.aggregation import completeness, members, observed, runs
 from hub.services.aggregation.periods import checked_periodicity
 from hub.services.aggregation.scope import FULL, Scope
-from hub.services.aggregation.suppression import apply_secondary, count_primary
+from hub.services.aggregation.suppression import apply_secondary, count_cells
 from schemas.reference import Indicator, catalogue
 
 __all__ = ["AggregationResult", "aggregate_dirty", "aggregate_period"]
@@ -121,7 +121,7 @@ def _compute(
     )
     params = {"period": period, "members_code": members_code}
     session.execute(scope.bind(deleted, params), params)
-    cells = observed.insert_observed_cells(
+    observed.insert_observed_cells(
         session,
         scope=scope,
         run_id=run_id,
@@ -132,7 +132,7 @@ def _compute(
     )
     details = previous
     if recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
-        cells += members.insert_member_cells(
+        members.insert_member_cells(
             session,
             scope=scope,
             run_id=run_id,
@@ -156,8 +156,8 @@ def _compute(
         run_id=run_id,
         period=period,
         mode="full" if scope.full else "incremental",
-        cells=cells,
-        primary=count_primary(session, period),
+        cells=count_cells(session, period, run_id=run_id),
+        primary=count_cells(session, period, status="C"),
         secondary=secondary,
         members_recomputed=recompute_members,
         clusters=sorted(dirty),

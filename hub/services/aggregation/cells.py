@@ -59,8 +59,8 @@ def insert_cells(
     now: datetime,
     settings: disclosure.Settings,
     **params: Any,
-) -> int:
-    """Run ``WITH <cte> INSERT ... SELECT FROM cells`` and return how many cells it wrote."""
+) -> None:
+    """Run ``WITH <cte> INSERT ... SELECT FROM cells``."""
     dialect = session.get_bind().dialect.name
     sql = (
         "WITH "
@@ -78,4 +78,4 @@ def insert_cells(
         **params,
     }
     statement = scope.bind(statement, values)
-    return session.execute(statement, values).rowcount  # type: ignore[attr-defined]
+    session.execute(statement, values)

@@ -88,8 +88,8 @@ def insert_member_cells(
     now: datetime,
     settings: disclosure.Settings,
     members_code: str,
-) -> int:
-    return insert_cells(
+) -> None:
+    insert_cells(
         session,
         cells_cte(scope),
         scope=scope,

@@ -60,8 +60,8 @@ def insert_observed_cells(
     periodicity: str,
     now: datetime,
     settings: disclosure.Settings,
-) -> int:
-    return insert_cells(
+) -> None:
+    insert_cells(
         session,
         cells_cte(scope),
         scope=scope,
