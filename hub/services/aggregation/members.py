@@ -43,6 +43,18 @@ def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
     GROUP BY theme{extra}"""
 
 
+def _spanning(level: str, low: str, high: str, scope: Scope) -> str:
+    """Distinct organisations per area of ``level``: one grouping by organisation settles
+    those whose clusters all sit in one area; only the others (co-members across areas)
+    go back to their memberships, deduplicated."""
+    return f"""SELECT '{level}', area, category, COUNT(*) FROM (
+    SELECT {low} AS area, category, org FROM per_org WHERE {low} = {high}{scope.where(level, low)}
+    UNION ALL
+    SELECT DISTINCT {level}, category, org FROM cm
+      WHERE org IN (SELECT org FROM per_org WHERE {low} <> {high}){scope.where(level, level)}
+  ) AS {level}_orgs GROUP BY area, category"""
+
+
 def cells_cte(scope: Scope) -> str:
     in_clusters = scope.where("cluster", "cluster")
     return f"""{CURRENT_MEMBERS},
@@ -53,7 +65,16 @@ per_cluster AS (
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
 ),
-distinct_by_category AS ({_per_area("COUNT(DISTINCT org) AS n", "cm", scope, "category")}
+per_org AS (
+  SELECT org, category, MIN(region) AS rmin, MAX(region) AS rmax, MIN(theme) AS tmin, MAX(theme) AS tmax
+    FROM cm GROUP BY org, category
+),
+distinct_by_category AS (
+  SELECT 'national' AS level, 'FR' AS area, category, COUNT(*) AS n FROM per_org GROUP BY category
+  UNION ALL
+  {_spanning("region", "rmin", "rmax", scope)}
+  UNION ALL
+  {_spanning("theme", "tmin", "tmax", scope)}
 ),
 spread_by_category AS ({_per_area("COUNT(*) AS k, MAX(n) AS largest", "per_cluster", scope, "category")}
 ),
