@@ -29,6 +29,14 @@ PRIMARY_STATUS_SQL = (
 )
 
 
+def primary_status(
+    value: float, contributors: int, largest: float, aggregation: str, settings: Settings
+) -> str:
+    """``PRIMARY_STATUS_SQL`` for the few cells an incremental run builds outside a statement."""
+    dominated = aggregation in ADDITIVE and value > 0 and largest > settings.dominance * value
+    return "C" if contributors < settings.min_contributors or dominated else "A"
+
+
 @dataclass(frozen=True)
 class Settings:
     min_contributors: int = 3

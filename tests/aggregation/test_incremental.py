@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hub.models import DirtyPeriod, JobRun, utcnow
+from hub.models import Completeness, DirtyPeriod, JobRun, utcnow
 from hub.services.aggregation import aggregate_dirty, aggregate_period
 from tests.aggregation.factory import cells
 
@@ -78,3 +80,35 @@ def test_every_run_is_recorded(factory, db, base_config):
     )
     assert run.counts["cells"] == result.cells > 0
     assert run.finished_at >= run.started_at
+
+
+lists = st.lists(st.sets(st.integers(0, 9), max_size=6), min_size=2, max_size=6)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=lists,
+    changes=st.dictionaries(st.integers(0, 5), st.sets(st.integers(0, 9), max_size=6), max_size=3),
+)
+def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_config, first, changes):
+    regions = ("FR-IDF", "FR-BRE", "FR-IDF", "FR-ARA", "FR-BRE", "FR-IDF")
+    themes = ("HEALTH", "HEALTH", "DIGITAL", "DIGITAL", "ENERGY", "HEALTH")
+
+    def members(chosen):
+        return [(f"siren:{n:09d}", ("SME", "LARGE", "RESEARCH")[n % 3]) for n in sorted(chosen)]
+
+    with fresh_factory() as factory:
+        session = factory.session
+        for index, chosen in enumerate(first):
+            factory.cluster(f"c{index}", regions[index], themes[index])
+            factory.push(f"c{index}", "2025", [("EVENTS", {}, float(len(chosen)))], members(chosen))
+        aggregate_period(session, "2025", config=base_config)
+        for index, chosen in changes.items():
+            if index < len(first):
+                factory.push(f"c{index}", "2025", [("EVENTS", {}, 1.0 + index)], members(chosen))
+        aggregate_dirty(session, config=base_config)
+        incremental = cells(session, "2025")
+        co_members = session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]
+        aggregate_period(session, "2025", config=base_config)
+        assert incremental == cells(session, "2025")
+        assert co_members == session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]

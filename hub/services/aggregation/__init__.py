@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hub.config import Config
 from hub.models import Cluster, utcnow
 from hub.services import disclosure
-from hub.services.aggregation import completeness, members, observed, runs
+from hub.services.aggregation import completeness, member_delta, members, observed, runs
 from hub.services.aggregation.periods import checked_periodicity
 from hub.services.aggregation.scope import FULL, Scope
 from hub.services.aggregation.suppression import apply_secondary, count_cells
@@ -117,7 +117,7 @@ def _compute(
     condition = scope.cells_condition()
     deleted = text(
         f"DELETE FROM aggregates WHERE period = :period AND {condition}"
-        + ("" if recompute_members else " AND indicator_code <> :members_code")
+        + ("" if scope.full else " AND indicator_code <> :members_code")
     )
     params = {"period": period, "members_code": members_code}
     session.execute(scope.bind(deleted, params), params)
@@ -131,7 +131,21 @@ def _compute(
         settings=settings,
     )
     details = previous
-    if recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
+    if recompute_members and not scope.full:
+        co_members = member_delta.update_member_cells(
+            session,
+            period=period,
+            dirty=scope.clusters or frozenset(),
+            before=previous.get("member_sources", {}),
+            now_sources=sources,
+            co_members=previous.get("co_members", 0),
+            run_id=run_id,
+            now=now,
+            settings=settings,
+            members_code=members_code,
+        )
+        details = {"co_members": co_members, "member_sources": sources}
+    elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
         members.insert_member_cells(
             session,
             scope=scope,
