@@ -114,6 +114,10 @@ def _compute(
         sources.get(code) != previous.get("member_sources", {}).get(code) for code in scope.clusters or ()
     )
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # The grouping by organisation spills to disk at the default 4 MB; for this
+        # transaction only, let it hash in memory.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     condition = scope.cells_condition()
     deleted = text(
         f"DELETE FROM aggregates WHERE period = :period AND {condition}"

@@ -3,7 +3,9 @@
 An organisation listed by several clusters counts once in each area (national, a region,
 a theme) and once in its category; a cluster's own cell counts its own list. Each
 organisation has exactly one category nationally, so an area's total is the sum of its
-category counts and only the per-category counts need a distinct count.
+category counts and only the per-category counts need a distinct count. A member list
+names an organisation once (ingestion refuses duplicates), so within one list a plain
+count is a distinct count.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ cm AS (
   SELECT m.organisation_id AS org, m.cluster_code AS cluster, c.region AS region, c.theme AS theme,
          g.category AS category
   FROM member_lists l
-  JOIN memberships m ON m.submission_id = l.submission_id AND m.cluster_code = l.cluster_code
+  JOIN memberships m ON m.submission_id = l.submission_id
   JOIN clusters c ON c.code = l.cluster_code
   JOIN organisations g ON g.id = m.organisation_id
   WHERE l.period = :period
@@ -59,7 +61,7 @@ def cells_cte(scope: Scope) -> str:
     in_clusters = scope.where("cluster", "cluster")
     return f"""{CURRENT_MEMBERS},
 per_cluster AS (
-  SELECT cluster, region, theme, category, COUNT(DISTINCT org) AS n
+  SELECT cluster, region, theme, category, COUNT(*) AS n
     FROM cm GROUP BY cluster, region, theme, category
 ),
 cluster_totals AS (
@@ -125,8 +127,9 @@ def insert_member_cells(
 def co_members(session: Session, period: str) -> int:
     """Organisations listed by two or more clusters in the period."""
     statement = text(
-        f"WITH {CURRENT_MEMBERS} SELECT COUNT(*) FROM"
-        " (SELECT org FROM cm GROUP BY org HAVING COUNT(DISTINCT cluster) > 1) AS shared"
+        "SELECT COUNT(*) FROM (SELECT m.organisation_id FROM member_lists l"
+        " JOIN memberships m ON m.submission_id = l.submission_id WHERE l.period = :period"
+        " GROUP BY m.organisation_id HAVING COUNT(*) > 1) AS shared"
     )
     return int(session.execute(statement, {"period": period}).scalar_one())
 
