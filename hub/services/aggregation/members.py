@@ -20,7 +20,7 @@ from hub.services.aggregation.cells import insert_cells
 from hub.services.aggregation.scope import Scope
 
 CURRENT_MEMBERS = """
-cm AS (
+cm AS MATERIALIZED (
   SELECT m.organisation_id AS org, m.cluster_code AS cluster, c.region AS region, c.theme AS theme,
          g.category AS category
   FROM member_lists l
@@ -52,7 +52,7 @@ def _spanning(level: str, low: str, high: str, scope: Scope) -> str:
     return f"""SELECT '{level}', area, category, COUNT(*) FROM (
     SELECT {low} AS area, category, org FROM per_org WHERE {low} = {high}{scope.where(level, low)}
     UNION ALL
-    SELECT DISTINCT {level}, category, org FROM cm
+    SELECT DISTINCT {level}, category, org FROM spanning
       WHERE org IN (SELECT org FROM per_org WHERE {low} <> {high}){scope.where(level, level)}
   ) AS {level}_orgs GROUP BY area, category"""
 
@@ -60,16 +60,21 @@ def _spanning(level: str, low: str, high: str, scope: Scope) -> str:
 def cells_cte(scope: Scope) -> str:
     in_clusters = scope.where("cluster", "cluster")
     return f"""{CURRENT_MEMBERS},
-per_cluster AS (
+per_cluster AS MATERIALIZED (
   SELECT cluster, region, theme, category, COUNT(*) AS n
     FROM cm GROUP BY cluster, region, theme, category
 ),
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
 ),
-per_org AS (
-  SELECT org, category, MIN(region) AS rmin, MAX(region) AS rmax, MIN(theme) AS tmin, MAX(theme) AS tmax
-    FROM cm GROUP BY org, category
+per_org AS MATERIALIZED (
+  SELECT org, MIN(category) AS category, MIN(region) AS rmin, MAX(region) AS rmax,
+         MIN(theme) AS tmin, MAX(theme) AS tmax
+    FROM cm GROUP BY org
+),
+spanning AS MATERIALIZED (
+  SELECT org, category, region, theme FROM cm
+    WHERE org IN (SELECT org FROM per_org WHERE rmin <> rmax OR tmin <> tmax)
 ),
 distinct_by_category AS (
   SELECT 'national' AS level, 'FR' AS area, category, COUNT(*) AS n FROM per_org GROUP BY category
