@@ -21,8 +21,8 @@ from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
 # The current memberships of the period with their cluster's areas and the organisation's
-# category. Each grouping below reads these joins afresh rather than a materialised copy:
-# SQLite can then walk an index in the grouping's order instead of sorting.
+# category. The two big groupings (by cluster, by organisation) each read these joins
+# afresh: on SQLite a materialised copy of a million rows cost more than the joins.
 CURRENT = """FROM member_lists l
   JOIN memberships m ON m.submission_id = l.submission_id
   JOIN clusters c ON c.code = l.cluster_code
