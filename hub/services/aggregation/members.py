@@ -1,11 +1,13 @@
 """Cells of ``MEMBERS``: distinct organisations over the current member lists.
 
 An organisation listed by several clusters counts once in each area (national, a region,
-a theme) and once in its category; a cluster's own cell counts its own list. Each
-organisation has exactly one category nationally, so an area's total is the sum of its
-category counts and only the per-category counts need a distinct count. A member list
-names an organisation once (ingestion refuses duplicates), so within one list a plain
-count is a distinct count.
+a theme) and once in its category; a cluster's own cell counts its own list (ingestion
+refuses an organisation listed twice, so a plain count is a distinct count there).
+
+Distinct counts are sums of the clusters' counts minus the duplicates, and duplicates
+only come from organisations listed more than once: one grouping by organisation finds
+those (about a tenth), and only their memberships are looked at again. Each organisation
+has one category nationally, so an area's total is the sum of its category counts.
 """
 
 from __future__ import annotations
@@ -21,20 +23,27 @@ from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
 # The current memberships of the period with their cluster's areas and the organisation's
-# category. The two big groupings (by cluster, by organisation) each read these joins
-# afresh: on SQLite a materialised copy of a million rows cost more than the joins.
-CURRENT = """FROM member_lists l
+# category. PostgreSQL reads them once into a materialised CTE; SQLite is faster reading
+# the joins afresh in each grouping (NOT MATERIALIZED) than writing a million-row copy.
+CURRENT_MEMBERS = """cm AS {materialized} (
+  SELECT m.organisation_id AS org, l.cluster_code AS cluster, c.region AS region, c.theme AS theme,
+         g.category AS category
+  FROM member_lists l
   JOIN memberships m ON m.submission_id = l.submission_id
   JOIN clusters c ON c.code = l.cluster_code
   JOIN organisations g ON g.id = m.organisation_id
-  WHERE l.period = :period"""
+  WHERE l.period = :period
+)"""
+
+
+SPREAD = "COUNT(*) AS k, MAX(n) AS largest"  # contributors and the largest cluster's count
 
 
 def _per_cluster() -> str:
     """Per cluster and category, from one grouping by cluster (category counts as columns)."""
     categories = sorted(catalogue().code_lists["category"])
     columns = ", ".join(
-        f"SUM(CASE WHEN g.category = '{code}' THEN 1 ELSE 0 END) AS n_{code.lower()}" for code in categories
+        f"SUM(CASE WHEN category = '{code}' THEN 1 ELSE 0 END) AS n_{code.lower()}" for code in categories
     )
     rows = " UNION ALL ".join(
         f"SELECT cluster, region, theme, '{code}' AS category, n_{code.lower()} AS n FROM wide"
@@ -42,8 +51,7 @@ def _per_cluster() -> str:
         for code in categories
     )
     return f"""wide AS MATERIALIZED (
-  SELECT l.cluster_code AS cluster, MIN(c.region) AS region, MIN(c.theme) AS theme, {columns}
-  {CURRENT} GROUP BY l.cluster_code
+  SELECT cluster, MIN(region) AS region, MIN(theme) AS theme, {columns} FROM cm GROUP BY cluster
 ),
 per_cluster AS MATERIALIZED ({rows})"""
 
@@ -62,59 +70,46 @@ def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
     GROUP BY theme{extra}"""
 
 
-def _spanning(level: str, low: str, high: str, scope: Scope) -> str:
-    """Distinct organisations per area of ``level``: one grouping by organisation settles
-    those whose clusters all sit in one area; only the others (co-members across areas)
-    go back to their memberships, deduplicated."""
-    return f"""SELECT '{level}', area, category, COUNT(*) FROM (
-    SELECT {low} AS area, category, org FROM per_org WHERE {low} = {high}{scope.where(level, low)}
-    UNION ALL
-    SELECT DISTINCT {level}, category, org FROM spanning
-      WHERE org IN (SELECT org FROM per_org WHERE {low} <> {high}){scope.where(level, level)}
-  ) AS {level}_orgs GROUP BY area, category"""
-
-
-def cells_cte(scope: Scope) -> str:
+def cells_cte(scope: Scope, dialect: str) -> str:
     in_clusters = scope.where("cluster", "cluster")
-    return f"""{_per_cluster()},
+    materialized = "MATERIALIZED" if dialect == "postgresql" else "NOT MATERIALIZED"
+    return f"""{CURRENT_MEMBERS.format(materialized=materialized)},
+{_per_cluster()},
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
 ),
-per_org AS MATERIALIZED (
-  SELECT m.organisation_id AS org, MIN(g.category) AS category, MIN(c.region) AS rmin, MAX(c.region) AS rmax,
-         MIN(c.theme) AS tmin, MAX(c.theme) AS tmax
-  {CURRENT} GROUP BY m.organisation_id
+multi AS MATERIALIZED (
+  SELECT org, MIN(category) AS category, COUNT(*) AS listings FROM cm GROUP BY org HAVING COUNT(*) > 1
 ),
-spanning AS MATERIALIZED (
-  SELECT m.organisation_id AS org, g.category AS category, c.region AS region, c.theme AS theme
-  FROM member_lists l
-  CROSS JOIN memberships m
-  CROSS JOIN clusters c
-  CROSS JOIN organisations g
-  WHERE l.period = :period AND m.submission_id = l.submission_id AND c.code = l.cluster_code
-    AND g.id = m.organisation_id
-    -- unary plus: test the list row by row, never drive the join from it
-    AND +m.organisation_id IN (SELECT org FROM per_org WHERE rmin <> rmax OR tmin <> tmax)
+multi_rows AS MATERIALIZED (
+  -- unary plus: test the list row by row (SQLite would otherwise drive the joins from it)
+  SELECT org, category, region, theme FROM cm WHERE +org IN (SELECT org FROM multi)
+),
+duplicates AS (
+  SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi GROUP BY category
+  UNION ALL
+  SELECT 'region', region, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
+    WHERE 1 = 1{scope.where("region", "region")} GROUP BY region, category
+  UNION ALL
+  SELECT 'theme', theme, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
+    WHERE 1 = 1{scope.where("theme", "theme")} GROUP BY theme, category
+),
+spread_by_category AS ({_per_area(SPREAD + ", SUM(n) AS listed", "per_cluster", scope, "category")}
 ),
 distinct_by_category AS (
-  SELECT 'national' AS level, 'FR' AS area, category, COUNT(*) AS n FROM per_org GROUP BY category
-  UNION ALL
-  {_spanning("region", "rmin", "rmax", scope)}
-  UNION ALL
-  {_spanning("theme", "tmin", "tmax", scope)}
+  SELECT s.level, s.area, s.category, s.listed - COALESCE(d.d, 0) AS n, s.k, s.largest
+    FROM spread_by_category s
+    LEFT JOIN duplicates d ON d.level = s.level AND d.area = s.area AND d.category = s.category
 ),
-spread_by_category AS ({_per_area("COUNT(*) AS k, MAX(n) AS largest", "per_cluster", scope, "category")}
-),
-spread AS ({_per_area("COUNT(*) AS k, MAX(n) AS largest", "cluster_totals", scope)}
+spread AS ({_per_area(SPREAD, "cluster_totals", scope)}
 ),
 area_totals AS (
   SELECT level, area, SUM(n) AS n FROM distinct_by_category GROUP BY level, area
 ),
 cells AS (
   SELECT :members_code AS indicator, 'category=' || d.category AS dims_key, d.level AS level, d.area AS area,
-         d.n AS value, s.k AS contributors, s.largest AS max_contribution, 'distinct_members' AS agg
+         d.n AS value, d.k AS contributors, d.largest AS max_contribution, 'distinct_members' AS agg
     FROM distinct_by_category d
-    JOIN spread_by_category s ON s.level = d.level AND s.area = d.area AND s.category = d.category
   UNION ALL
   SELECT :members_code, '', t.level, t.area, t.n, s.k, s.largest, 'distinct_members'
     FROM area_totals t JOIN spread s ON s.level = t.level AND s.area = t.area
@@ -139,7 +134,7 @@ def insert_member_cells(
 ) -> None:
     insert_cells(
         session,
-        cells_cte(scope),
+        cells_cte(scope, session.get_bind().dialect.name),
         scope=scope,
         run_id=run_id,
         period=period,
