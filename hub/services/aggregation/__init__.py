@@ -115,8 +115,8 @@ def _compute(
     )
     now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        # The grouping by organisation spills to disk at the default 4 MB; for this
-        # transaction only, let it hash in memory.
+        # The groupings of a million memberships spill to disk at the default 4 MB; for
+        # this transaction only, let them work in memory.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
     condition = scope.cells_condition()
     deleted = text(
