@@ -1,0 +1,316 @@
+"""Full and incremental aggregation of one period, against a one-query floor.
+
+    python bench/aggregate.py [--scale N] [--database-url URL]
+
+The synthetic federation at ``--scale`` (1: the registry's clusters, 20,000+ memberships,
+3 years; 50: about 2,800 clusters and 1,000,000 memberships, the latest year only) is
+loaded with Core ``executemany`` bulk inserts, as ingestion would have stored it. Then:
+
+1. ``aggregate_period`` of the latest period (every indicator, every level, completeness,
+   disclosure), best of three. Floor: one hand-written SQL query computing the same
+   national sums and the distinct member count on the same database, best of three.
+2. ``aggregate_dirty`` after one cluster resubmits (new revisions of its values and a
+   changed member list), against the full time of step 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hub.config import Config  # noqa: E402
+from hub.db import make_engine, make_session_factory  # noqa: E402
+from hub.models import (  # noqa: E402
+    Cluster,
+    DirtyPeriod,
+    MemberList,
+    Membership,
+    Observation,
+    Organisation,
+    Submission,
+    utcnow,
+)
+from hub.services.aggregation import aggregate_dirty, aggregate_period  # noqa: E402
+from hub.services.setup import initialise  # noqa: E402
+from hub.synthetic import Federation, generate  # noqa: E402
+
+FULL_TARGET, INCREMENTAL_TARGET = 1 / 3, 10.0  # floor/full >= 1/3; full/incremental >= 10
+BATCH = 50_000
+
+FLOOR_SQL = """
+SELECT o.indicator_code, o.dims_key, SUM(o.value) FROM observations o
+WHERE o.period = :period AND o.is_current GROUP BY o.indicator_code, o.dims_key
+UNION ALL
+SELECT 'MEMBERS', '', COUNT(DISTINCT m.organisation_id) FROM member_lists l
+JOIN memberships m ON m.submission_id = l.submission_id AND m.cluster_code = l.cluster_code
+WHERE l.period = :period
+"""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def dims_key(dimensions: dict[str, str]) -> str:
+    return ",".join(f"{name}={dimensions[name]}" for name in sorted(dimensions))
+
+
+def org_key(member: dict[str, Any]) -> str:
+    return (
+        f"siren:{member['siren']}" if member.get("siren") else f"{member['country']}:{member['foreign_id']}"
+    )
+
+
+class Loader:
+    """Bulk inserts of what ingestion would have stored, ids assigned here to skip round trips."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.organisations: dict[str, int] = {}
+        self.next_submission = 1 + (
+            session.execute(text("SELECT COALESCE(MAX(id), 0) FROM submissions")).scalar_one()
+        )
+        self.pending: dict[str, list[dict[str, Any]]] = {
+            "organisations": [],
+            "memberships": [],
+            "observations": [],
+        }
+
+    def submission(self, code: str, period: str, body: dict[str, Any], revision: int = 1) -> int:
+        now = utcnow()
+        submission_id = self.next_submission
+        self.next_submission += 1
+        self.session.execute(
+            insert(table(Submission)),
+            [
+                {
+                    "id": submission_id,
+                    "cluster_code": code,
+                    "period": period,
+                    "content_type": "application/json",
+                    "payload": b"{}",
+                    "payload_sha256": "0" * 64,
+                    "counts": {},
+                    "warnings": [],
+                    "received_at": now,
+                }
+            ],
+        )
+        for item in body["observations"]:
+            dims = item.get("dimensions") or {}
+            self.pending["observations"].append(
+                {
+                    "cluster_code": code,
+                    "period": period,
+                    "indicator_code": item["indicator"],
+                    "dims_key": dims_key(dims),
+                    "dimensions": dims,
+                    "value": item["value"],
+                    "revision": revision,
+                    "is_current": True,
+                    "submission_id": submission_id,
+                    "created_at": now,
+                }
+            )
+        for member in body["members"]:
+            key = org_key(member)
+            if key not in self.organisations:
+                self.organisations[key] = len(self.organisations) + 1
+                self.pending["organisations"].append(
+                    {
+                        "id": self.organisations[key],
+                        "key": key,
+                        "siren": member.get("siren"),
+                        "country": member.get("country") or "FR",
+                        "foreign_id": member.get("foreign_id"),
+                        "name": member["name"],
+                        "category": member["category"],
+                        "region": member.get("region"),
+                    }
+                )
+            self.pending["memberships"].append(
+                {
+                    "submission_id": submission_id,
+                    "cluster_code": code,
+                    "period": period,
+                    "organisation_id": self.organisations[key],
+                    "name": member["name"],
+                    "category": member["category"],
+                    "region": member.get("region"),
+                    "joined_on": None,
+                }
+            )
+        self.session.execute(
+            insert(table(MemberList)),
+            [
+                {
+                    "cluster_code": code,
+                    "period": period,
+                    "submission_id": submission_id,
+                    "member_count": len(body["members"]),
+                }
+            ],
+        )
+        if len(self.pending["memberships"]) >= BATCH:
+            self.flush()
+        return submission_id
+
+    def flush(self) -> None:
+        for name, model in (
+            ("organisations", Organisation),
+            ("memberships", Membership),
+            ("observations", Observation),
+        ):
+            if self.pending[name]:
+                self.session.execute(insert(table(model)), self.pending[name])
+                self.pending[name] = []
+
+
+def load(session: Session, federation: Federation, periods: list[str]) -> None:
+    started = time.perf_counter()
+    extra = federation.extra_clusters()
+    if extra:
+        session.execute(
+            insert(table(Cluster)),
+            [
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "region": c.region,
+                    "theme": c.theme,
+                    "themes": list(c.themes),
+                    "description": "",
+                    "active": True,
+                    "updated_at": utcnow(),
+                }
+                for c in extra
+            ],
+        )
+    loader = Loader(session)
+    for period in periods:
+        for code, _, body in federation.submissions(period):
+            loader.submission(code, period, body)
+        say(f"  loaded {period} ({time.perf_counter() - started:.1f} s)")
+    loader.flush()
+    session.commit()
+    session.execute(text("ANALYZE"))
+    session.commit()
+
+
+def resubmit(session: Session, federation: Federation, code: str, period: str) -> None:
+    """One cluster pushes again: every value changes (a new revision) and one member leaves."""
+    body = federation.submission(code, period)
+    body["observations"] = [{**item, "value": item["value"] + 1} for item in body["observations"]]
+    body["members"] = body["members"][1:]
+    observations = table(Observation)
+    session.execute(
+        update(observations)
+        .where(observations.c.cluster_code == code, observations.c.period == period)
+        .values(is_current=False)
+    )
+    lists = table(MemberList)
+    session.execute(lists.delete().where(lists.c.cluster_code == code, lists.c.period == period))
+    loader = Loader(session)
+    loader.organisations = {
+        key: org_id for key, org_id in session.execute(select(Organisation.key, Organisation.id))
+    }
+    loader.submission(code, period, body, revision=2)
+    loader.flush()
+    session.execute(
+        insert(table(DirtyPeriod)), [{"period": period, "cluster_code": code, "marked_at": utcnow()}]
+    )
+    session.commit()
+
+
+def best_of(runs: int, action: Any) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def figure(metric: str, value: float, floor: float, target: float, args: Any, dialect: str) -> None:
+    print(
+        json.dumps(
+            {
+                "bench": "aggregate",
+                "metric": metric,
+                "value": round(value, 4),
+                "floor": round(floor, 4),
+                "ratio": round(floor / value, 4),
+                "target": round(target, 4),
+                "database": dialect,
+                "scale": args.scale,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="bench-aggregate-"))
+    url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
+    config = Config.from_env({}, instance_dir=instance, database_url=url)
+    engine = make_engine(config)
+    initialise(config, engine)
+    sessions = make_session_factory(engine)
+    federation = generate(scale=args.scale)
+    periods = federation.periods if args.scale == 1 else federation.periods[-1:]
+    period = periods[-1]
+    say(
+        f"loading the synthetic federation at scale {args.scale} ({len(federation.clusters)} clusters) "
+        f"into {config.dialect}"
+    )
+    with sessions() as session:
+        load(session, federation, periods)
+        memberships = session.execute(text("SELECT COUNT(*) FROM memberships")).scalar_one()
+        say(f"  {memberships} memberships")
+        for earlier in periods[:-1]:
+            aggregate_period(session, earlier, config=config)
+
+        def floor_query() -> None:
+            session.execute(text(FLOOR_SQL), {"period": period}).all()
+            session.commit()
+
+        floor = best_of(3, floor_query)
+        say(f"floor (one query: national sums and distinct members): {floor:.3f} s")
+        full = best_of(3, lambda: aggregate_period(session, period, config=config))
+        say(f"full aggregation of {period}: {full:.3f} s ({full / floor:.2f}x the floor)")
+        resubmit(session, federation, federation.clusters[0].code, period)
+        started = time.perf_counter()
+        results = aggregate_dirty(session, config=config)
+        incremental = time.perf_counter() - started
+        say(
+            f"incremental after one cluster resubmits: {incremental:.3f} s "
+            f"({100 * incremental / full:.1f}% of the full run; {results[0].cells} cells rewritten)"
+        )
+    engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)  # the SQLite file of scale 50 weighs 250 MB
+    figure("full_seconds", full, floor, FULL_TARGET, args, config.dialect)
+    figure("incremental_seconds", incremental, full, INCREMENTAL_TARGET, args, config.dialect)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Live aggregates for the board: every cell with its disclosure flag, and its lineage."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from hub.api.aggregate_schemas import (
+    BREAKDOWN_DIMENSIONS,
+    AggregateListSchema,
+    AggregateQuerySchema,
+    LineageQuerySchema,
+    LineageSchema,
+)
+from hub.auth.policy import allow
+from hub.services.aggregation import lineage, reading
+from hub.web import db
+
+blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="Live aggregates")
+
+
+def _by(values: list[str]) -> list[str]:
+    """``by`` repeated or comma-separated: ``by=region&by=funder`` or ``by=region,funder``."""
+    return [part for value in values for part in value.split(",") if part]
+
+
+@blp.route("/aggregates")
+class Aggregates(MethodView):
+    @allow("board", "admin")
+    @blp.arguments(AggregateQuerySchema, location="query")
+    @blp.response(200, AggregateListSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Cells of a period: national ones always, plus the breakdowns ``by`` asks for."""
+        by = _by(query["by"])
+        cells, more = reading.list_cells(
+            db(),
+            period=query["period"],
+            indicator=query.get("indicator"),
+            by=by,
+            limit=query["limit"],
+            offset=query["offset"],
+        )
+        following = None
+        if more:
+            args = {**request.args.to_dict(flat=False), "offset": [str(query["offset"] + query["limit"])]}
+            following = f"{request.base_url}?{urlencode(args, doseq=True)}"
+        completeness = reading.completeness(db(), period=query["period"], indicator=query.get("indicator"))
+        return {"items": cells, "next": following, "completeness": completeness}
+
+
+@blp.route("/aggregates/lineage")
+class Lineage(MethodView):
+    @allow("board", "admin")
+    @blp.arguments(LineageQuerySchema, location="query")
+    @blp.response(200, LineageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The clusters, observation revisions and submissions behind one cell."""
+        return lineage.lineage(
+            db(),
+            period=query["period"],
+            indicator=query["indicator"],
+            level=query["level"],
+            area=query["area"],
+            dimensions={name: query[name] for name in BREAKDOWN_DIMENSIONS if name in query},
+        )

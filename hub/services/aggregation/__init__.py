@@ -1,0 +1,182 @@
+"""The aggregation engine: national, regional, thematic and per-cluster figures of a period.
+
+Every figure is computed in the database by a handful of set-based statements covering
+all indicators and levels at once; disclosure flags are set as the cells are written
+(primary) and by one walk over the period's area cells (secondary). ``aggregate_dirty``
+recomputes only the cells the dirty clusters can change, and the member counts only when
+a dirty cluster's member list is not the one last aggregated.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from hub.config import Config
+from hub.models import Cluster, utcnow
+from hub.services import disclosure
+from hub.services.aggregation import completeness, member_delta, members, observed, runs
+from hub.services.aggregation.periods import checked_periodicity
+from hub.services.aggregation.scope import FULL, Scope
+from hub.services.aggregation.suppression import apply_secondary, count_cells
+from schemas.reference import Indicator, catalogue
+
+__all__ = ["AggregationResult", "aggregate_dirty", "aggregate_period"]
+
+
+@dataclass(frozen=True)
+class AggregationResult:
+    run_id: int
+    period: str
+    mode: str  # "full" or "incremental"
+    cells: int  # cells written by this run
+    primary: int  # cells of the period flagged C
+    secondary: int  # cells of the period flagged D
+    members_recomputed: bool
+    clusters: list[str] = field(default_factory=list)  # dirty clusters consumed
+    seconds: float = 0.0
+
+
+def _members_code() -> str:
+    return next(i.code for i in catalogue().indicators.values() if i.aggregation == "distinct_members")
+
+
+def _indicators(periodicity: str) -> list[Indicator]:
+    return [i for i in catalogue().indicators.values() if i.periodicity == periodicity]
+
+
+def aggregate_period(
+    session: Session, period: str, *, config: Config, trigger: str = "cli", requested_by: str | None = None
+) -> AggregationResult:
+    """Recompute every cell of ``period`` and clear the period's dirty marks seen at the start."""
+    checked_periodicity(period)
+    marks = runs.dirty_marks(session, period).get(period, [])
+    return _run(session, period, FULL, marks, config=config, trigger=trigger, requested_by=requested_by)
+
+
+def aggregate_dirty(
+    session: Session, *, config: Config, trigger: str = "scheduler"
+) -> list[AggregationResult]:
+    """Recompute what the dirty marks say changed, one run (and one commit) per period."""
+    results = []
+    for period, marks in sorted(runs.dirty_marks(session).items()):
+        clusters = {cluster for cluster, _ in marks}
+        areas = session.execute(select(Cluster.region, Cluster.theme).where(Cluster.code.in_(clusters))).all()
+        scope = Scope(
+            clusters=frozenset(clusters),
+            regions=frozenset(region for region, _ in areas),
+            themes=frozenset(theme for _, theme in areas),
+        )
+        results.append(_run(session, period, scope, marks, config=config, trigger=trigger, requested_by=None))
+    return results
+
+
+def _run(
+    session: Session,
+    period: str,
+    scope: Scope,
+    marks: list[tuple[str, datetime]],
+    *,
+    config: Config,
+    trigger: str,
+    requested_by: str | None,
+) -> AggregationResult:
+    started = time.perf_counter()
+    run = runs.start_run(session, period, trigger=trigger, requested_by=requested_by)
+    try:
+        result = _compute(
+            session, period, scope, run.id, disclosure.Settings.of(config), [c for c, _ in marks]
+        )
+        runs.clear_marks(session, period, marks)
+        result = AggregationResult(**{**result.__dict__, "seconds": round(time.perf_counter() - started, 3)})
+        runs.finish_run(run, {k: v for k, v in result.__dict__.items() if k not in ("run_id", "period")})
+        session.commit()
+    except Exception as error:
+        runs.record_failure(session, period, error, trigger=trigger, requested_by=requested_by)
+        raise
+    return result
+
+
+def _compute(
+    session: Session, period: str, scope: Scope, run_id: int, settings: disclosure.Settings, dirty: list[str]
+) -> AggregationResult:
+    periodicity = checked_periodicity(period)
+    members_code = _members_code()
+    sources = members.member_sources(session, period)
+    previous = completeness.members_details(session, period, members_code)
+    if not previous:
+        scope = FULL  # never aggregated: nothing to update incrementally
+    recompute_members = scope.full or any(
+        sources.get(code) != previous.get("member_sources", {}).get(code) for code in scope.clusters or ()
+    )
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # The groupings of a million memberships spill to disk at the default 4 MB; for
+        # this transaction only, let them work in memory.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+    condition = scope.cells_condition()
+    deleted = text(
+        f"DELETE FROM aggregates WHERE period = :period AND {condition}"
+        + ("" if scope.full else " AND indicator_code <> :members_code")
+    )
+    params = {"period": period, "members_code": members_code}
+    session.execute(scope.bind(deleted, params), params)
+    observed.insert_observed_cells(
+        session,
+        scope=scope,
+        run_id=run_id,
+        period=period,
+        periodicity=periodicity,
+        now=now,
+        settings=settings,
+    )
+    details = previous
+    if recompute_members and not scope.full:
+        co_members = member_delta.update_member_cells(
+            session,
+            period=period,
+            dirty=scope.clusters or frozenset(),
+            before=previous.get("member_sources", {}),
+            now_sources=sources,
+            co_members=previous.get("co_members", 0),
+            run_id=run_id,
+            now=now,
+            settings=settings,
+            members_code=members_code,
+        )
+        details = {"co_members": co_members, "member_sources": sources}
+    elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
+        members.insert_member_cells(
+            session,
+            scope=scope,
+            run_id=run_id,
+            period=period,
+            now=now,
+            settings=settings,
+            members_code=members_code,
+        )
+        details = {"co_members": members.co_members(session, period), "member_sources": sources}
+    completeness.write_completeness(
+        session,
+        period=period,
+        indicators=_indicators(periodicity),
+        run_id=run_id,
+        now=now,
+        members_code=members_code,
+        members_details=details,
+    )
+    secondary = apply_secondary(session, period, settings)
+    return AggregationResult(
+        run_id=run_id,
+        period=period,
+        mode="full" if scope.full else "incremental",
+        cells=count_cells(session, period, run_id=run_id),
+        primary=count_cells(session, period, status="C"),
+        secondary=secondary,
+        members_recomputed=recompute_members,
+        clusters=sorted(dirty),
+    )

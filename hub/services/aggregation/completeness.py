@@ -1,0 +1,126 @@
+"""Completeness of each indicator and period: who was expected, who reported, who is missing,
+what was left out, and how the national figure moved since the previous period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from hub.models import AggregateCell, Cluster, Completeness
+from hub.services.aggregation import periods
+from schemas.reference import Indicator
+
+LEFT_OUT = """
+SELECT o.indicator_code, o.cluster_code FROM observations o
+JOIN indicators i ON i.code = o.indicator_code
+LEFT JOIN observations w ON w.cluster_code = o.cluster_code AND w.period = o.period
+     AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
+WHERE o.period = :period AND o.is_current AND i.aggregation = 'weighted_mean'
+  AND (w.value IS NULL OR w.value <= 0)
+"""
+
+
+def expected_clusters(session: Session, period: str) -> list[str]:
+    """Clusters active in the registry whose activity window overlaps the period."""
+    start, end = periods.bounds(period)
+    rows = session.execute(select(Cluster.code, Cluster.active_from, Cluster.active_to).where(Cluster.active))
+    return sorted(
+        code
+        for code, active_from, active_to in rows
+        if (active_from is None or active_from <= end) and (active_to is None or active_to >= start)
+    )
+
+
+def _reported(session: Session, period: str, members_code: str) -> dict[str, set[str]]:
+    reported: dict[str, set[str]] = defaultdict(set)
+    rows = session.execute(
+        text(
+            "SELECT indicator_code, cluster_code FROM observations WHERE period = :period AND is_current"
+            " GROUP BY indicator_code, cluster_code"
+        ),
+        {"period": period},
+    )
+    for indicator, cluster in rows:
+        reported[indicator].add(cluster)
+    lists = session.execute(
+        text("SELECT cluster_code FROM member_lists WHERE period = :period"), {"period": period}
+    )
+    reported[members_code] = {cluster for (cluster,) in lists}
+    return reported
+
+
+def _national_totals(session: Session, period: str) -> dict[str, float | None]:
+    rows = session.execute(
+        select(AggregateCell.indicator_code, AggregateCell.value).where(
+            AggregateCell.period == period, AggregateCell.level == "national", AggregateCell.dims_key == ""
+        )
+    )
+    return {code: value for code, value in rows}
+
+
+def _change(previous_period: str, before: float | None, now: float | None) -> dict[str, Any]:
+    change: dict[str, Any] = {"previous_period": previous_period, "previous_value": before, "value": now}
+    if before is not None and now is not None:
+        change["difference"] = now - before
+        change["ratio"] = None if before == 0 else now / before - 1
+    return change
+
+
+def write_completeness(
+    session: Session,
+    *,
+    period: str,
+    indicators: list[Indicator],
+    run_id: int,
+    now: datetime,
+    members_code: str,
+    members_details: dict[str, Any],
+) -> None:
+    """Replace the period's completeness rows, one per indicator of the period's periodicity."""
+    expected = expected_clusters(session, period)
+    reported = _reported(session, period, members_code)
+    left_out: dict[str, list[str]] = defaultdict(list)
+    for indicator, cluster in session.execute(text(LEFT_OUT), {"period": period}):
+        left_out[indicator].append(cluster)
+    previous_period = periods.previous(period)
+    before, current = _national_totals(session, previous_period), _national_totals(session, period)
+    session.execute(delete(Completeness).where(Completeness.period == period))
+    rows = []
+    for indicator in indicators:
+        clusters = reported.get(indicator.code, set())
+        details: dict[str, Any] = {
+            "change": _change(previous_period, before.get(indicator.code), current.get(indicator.code))
+        }
+        if indicator.aggregation == "weighted_mean":
+            details["left_out"] = {
+                "reason": f"no positive {indicator.weight} to weight by",
+                "clusters": sorted(left_out.get(indicator.code, [])),
+            }
+        if indicator.code == members_code:
+            details.update(members_details)
+        rows.append(
+            {
+                "period": period,
+                "indicator_code": indicator.code,
+                "run_id": run_id,
+                "expected": len(expected),
+                "reported": len(clusters),
+                "missing": [code for code in expected if code not in clusters],
+                "details": details,
+                "computed_at": now,
+            }
+        )
+    if rows:
+        session.execute(insert(Completeness), rows)
+
+
+def members_details(session: Session, period: str, members_code: str) -> dict[str, Any]:
+    """What the last run stored about the member lists (co-members, snapshots used)."""
+    row = session.get(Completeness, (period, members_code))
+    if row is None:
+        return {}
+    return {key: row.details[key] for key in ("co_members", "member_sources") if key in row.details}

@@ -1,0 +1,56 @@
+"""Period arithmetic the aggregation needs: the previous period and the dates a period spans."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hub.errors import FieldProblem, InvalidInput
+from schemas.reference import PERIOD_RE, period_periodicity
+
+
+def checked_periodicity(period: str) -> str:
+    """The periodicity of ``period``, or a 422 naming the bad period."""
+    periodicity = period_periodicity(period)
+    if periodicity is None:
+        raise InvalidInput(
+            [FieldProblem("period", f"{period!r} is not a period (2025, 2025-Q1, 2025-S1, 2025-01)")]
+        )
+    return periodicity
+
+
+def _months(period: str) -> tuple[int, int, int]:
+    """(year, first month, month count) of a valid period."""
+    match = PERIOD_RE.match(period)
+    assert match is not None
+    year, sub = int(match.group("year")), match.group("sub")
+    if sub is None:
+        return year, 1, 12
+    if sub[0] == "Q":
+        return year, 3 * int(sub[1]) - 2, 3
+    if sub[0] == "S":
+        return year, 6 * int(sub[1]) - 5, 6
+    return year, int(sub), 1
+
+
+def bounds(period: str) -> tuple[date, date]:
+    """First and last day of the period."""
+    year, first, count = _months(period)
+    last_month = first + count - 1
+    end = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
+    return date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+
+
+def previous(period: str) -> str:
+    """The period just before ``period`` with the same periodicity (2025-Q1 -> 2024-Q4)."""
+    year, first, count = _months(period)
+    if count == 12:
+        return str(year - 1)
+    if first == 1:
+        year, first = year - 1, 13 - count
+    else:
+        first -= count
+    if count == 3:
+        return f"{year}-Q{(first + 2) // 3}"
+    if count == 6:
+        return f"{year}-S{(first + 5) // 6}"
+    return f"{year}-{first:02d}"

@@ -1,0 +1,130 @@
+"""Every aggregate equals an independent brute-force computation on random small federations."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
+
+from hub.models import Completeness, Indicator
+from hub.services.aggregation import aggregate_period
+from tests.aggregation.brute_force import Reported, co_members, expected_cells
+from tests.aggregation.factory import cells
+
+REGIONS, THEMES = ("FR-IDF", "FR-ARA", "FR-BRE"), ("HEALTH", "DIGITAL")
+FUNDERS = ("ANR", "EU", "REGION")
+ORGANISATIONS = {f"siren:{n:09d}": ("SME", "LARGE", "RESEARCH")[n % 3] for n in range(10)}
+
+amount = st.integers(min_value=0, max_value=1000).map(float)
+
+
+@st.composite
+def cluster_data(draw: st.DrawFn) -> Reported:
+    reported = Reported(region=draw(st.sampled_from(REGIONS)), theme=draw(st.sampled_from(THEMES)))
+    if draw(st.booleans()):
+        reported.values[("PROJECTS_FUNDED", "")] = draw(amount)
+    for funder in draw(st.sets(st.sampled_from(FUNDERS))):
+        reported.values[("PROJECTS_FUNDED", f"funder={funder}")] = draw(amount)
+    if draw(st.booleans()):  # missing weights leave the cluster out of the weighted mean
+        reported.values[("BUDGET_EUR", "")] = draw(amount)
+    for indicator in ("PRIVATE_FUNDING_RATE", "MEMBER_SATISFACTION", "EVENTS", "INTERNATIONAL_ACTIONS"):
+        if draw(st.booleans()):
+            reported.values[(indicator, "")] = float(draw(st.integers(0, 10)))
+    if draw(st.booleans()):
+        chosen = draw(st.sets(st.sampled_from(sorted(ORGANISATIONS)), max_size=8))
+        reported.members = {key: ORGANISATIONS[key] for key in chosen}
+    return reported
+
+
+federations = st.lists(cluster_data(), min_size=1, max_size=7)
+
+
+def with_min_and_max(session) -> None:
+    """The catalogue ships no min or max indicator: two sums stand in for them here."""
+    for code, aggregation in (("EVENTS", "max"), ("INTERNATIONAL_ACTIONS", "min")):
+        session.execute(update(Indicator).where(Indicator.code == code).values(aggregation=aggregation))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(federation=federations, silent=st.integers(min_value=0, max_value=2))
+def test_every_aggregate_equals_a_brute_force_computation(fresh_factory, base_config, federation, silent):
+    clusters = {f"c{index}": data for index, data in enumerate(federation)}
+    with fresh_factory() as factory:
+        for code, data in clusters.items():
+            factory.cluster(code, data.region, data.theme)
+            values = [
+                (ind, dict([key.split("=")]) if key else {}, v) for (ind, key), v in data.values.items()
+            ]
+            factory.push(code, "2025", values, None if data.members is None else sorted(data.members.items()))
+        with_min_and_max(factory.session)
+        for index in range(silent):  # expected, never reported
+            factory.cluster(f"silent{index}")
+        aggregate_period(factory.session, "2025", config=base_config)
+
+        stored = cells(factory.session, "2025")
+        expected = expected_cells(clusters)
+        assert set(stored) == set(expected)
+        for key, (value, contributors, _largest) in expected.items():
+            assert stored[key]["value"] == pytest.approx(value), key
+            assert stored[key]["contributors"] == contributors, key
+        members = factory.session.get(Completeness, ("2025", "MEMBERS"))
+        assert members is not None
+        assert members.details["co_members"] == co_members(clusters)
+        assert members.reported == sum(1 for data in clusters.values() if data.members is not None)
+        assert members.expected == len(clusters) + silent
+        assert {f"silent{index}" for index in range(silent)} <= set(members.missing)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(federation=federations)
+def test_primary_suppression_follows_the_contributor_and_dominance_rules(
+    fresh_factory, base_config, federation
+):
+    clusters = {f"c{index}": data for index, data in enumerate(federation)}
+    with fresh_factory() as factory:
+        for code, data in clusters.items():
+            factory.cluster(code, data.region, data.theme)
+            values = [
+                (ind, dict([key.split("=")]) if key else {}, v) for (ind, key), v in data.values.items()
+            ]
+            factory.push(code, "2025", values, None if data.members is None else sorted(data.members.items()))
+        with_min_and_max(factory.session)
+        aggregate_period(factory.session, "2025", config=base_config)
+        stored = cells(factory.session, "2025")
+        for key, (value, contributors, largest) in expected_cells(clusters).items():
+            additive = key[0] in ("PROJECTS_FUNDED", "BUDGET_EUR", "MEMBERS")
+            primary = contributors < 3 or (additive and value > 0 and largest > 0.85 * value)
+            assert (stored[key]["status"] == "C") == primary, key
+
+
+def test_weighted_mean_leaves_out_clusters_without_a_weight_and_says_so(factory, db, base_config):
+    for code in ("a", "b", "c"):
+        factory.cluster(code)
+    factory.push("a", "2025", [("PRIVATE_FUNDING_RATE", {}, 10.0), ("BUDGET_EUR", {}, 100.0)])
+    factory.push("b", "2025", [("PRIVATE_FUNDING_RATE", {}, 40.0), ("BUDGET_EUR", {}, 300.0)])
+    factory.push("c", "2025", [("PRIVATE_FUNDING_RATE", {}, 90.0)])
+    aggregate_period(db, "2025", config=base_config)
+    national = cells(db, "2025")[("PRIVATE_FUNDING_RATE", "national", "FR", "")]
+    assert national["value"] == pytest.approx((10 * 100 + 40 * 300) / 400)
+    assert national["contributors"] == 2
+    row = db.scalars(
+        select(Completeness).filter_by(period="2025", indicator_code="PRIVATE_FUNDING_RATE")
+    ).one()
+    assert row.details["left_out"]["clusters"] == ["c"]
+
+
+def test_completeness_reports_the_change_against_the_previous_period(factory, db, base_config):
+    factory.cluster("a")
+    factory.push("a", "2024", [("EVENTS", {}, 10.0)])
+    factory.push("a", "2025", [("EVENTS", {}, 15.0)])
+    aggregate_period(db, "2024", config=base_config)
+    aggregate_period(db, "2025", config=base_config)
+    row = db.get(Completeness, ("2025", "EVENTS"))
+    assert row.details["change"] == {
+        "previous_period": "2024",
+        "previous_value": 10.0,
+        "value": 15.0,
+        "difference": 5.0,
+        "ratio": 0.5,
+    }

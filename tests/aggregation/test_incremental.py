@@ -1,0 +1,114 @@
+"""Dirty periods: only what changed is recomputed, and only the marks a run saw are cleared."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from hub.models import Completeness, DirtyPeriod, JobRun, utcnow
+from hub.services.aggregation import aggregate_dirty, aggregate_period
+from tests.aggregation.factory import cells
+
+
+def _federation(factory):
+    for index, region in enumerate(("FR-IDF", "FR-IDF", "FR-IDF", "FR-BRE")):
+        code = factory.cluster(f"c{index}", region)
+        factory.push(code, "2025", [("EVENTS", {}, float(index + 1))], [(f"siren:{index:09d}", "SME")])
+
+
+def test_a_resubmission_changes_the_figures_it_touches_and_nothing_else(factory, db, base_config):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    before = cells(db, "2025")
+    factory.push("c3", "2025", [("EVENTS", {}, 5.0)])
+    (result,) = aggregate_dirty(db, config=base_config)
+    after = cells(db, "2025")
+    assert result.mode == "incremental" and not result.members_recomputed
+    assert after[("EVENTS", "national", "FR", "")]["value"] == 1 + 2 + 3 + 5
+    assert after[("EVENTS", "region", "FR-BRE", "")]["value"] == 5
+    assert after[("EVENTS", "region", "FR-IDF", "")] == before[("EVENTS", "region", "FR-IDF", "")]
+    aggregate_period(db, "2025", config=base_config)
+    assert cells(db, "2025") == after
+
+
+def test_a_changed_member_list_recounts_the_members(factory, db, base_config):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    factory.push("c0", "2025", members=[("siren:000000000", "SME"), ("siren:000000001", "SME")])
+    (result,) = aggregate_dirty(db, config=base_config)
+    assert result.members_recomputed
+    assert (
+        cells(db, "2025")[("MEMBERS", "national", "FR", "")]["value"] == 4
+    )  # the newcomer was already a member
+
+
+def test_dirty_marks_are_cleared_once_consumed(factory, db, base_config):
+    _federation(factory)
+    aggregate_dirty(db, config=base_config)
+    assert db.scalars(select(DirtyPeriod)).all() == []
+    assert aggregate_dirty(db, config=base_config) == []
+
+
+def test_a_mark_renewed_during_a_run_stays_dirty(factory, db, base_config, monkeypatch):
+    _federation(factory)
+    from hub.services.aggregation import runs
+
+    seen = runs.dirty_marks
+
+    def renewed_after_reading(session, period=None):
+        marks = seen(session, period)
+        db.get(DirtyPeriod, ("2025", "c1")).marked_at = utcnow()  # a push lands mid-run
+        db.flush()
+        return marks
+
+    monkeypatch.setattr(runs, "dirty_marks", renewed_after_reading)
+    aggregate_dirty(db, config=base_config)
+    assert [mark.cluster_code for mark in db.scalars(select(DirtyPeriod))] == ["c1"]
+
+
+def test_every_run_is_recorded(factory, db, base_config):
+    _federation(factory)
+    result = aggregate_period(db, "2025", config=base_config, trigger="api", requested_by="board-1")
+    run = db.get(JobRun, result.run_id)
+    assert (run.kind, run.period, run.status, run.trigger, run.requested_by) == (
+        "aggregate",
+        "2025",
+        "succeeded",
+        "api",
+        "board-1",
+    )
+    assert run.counts["cells"] == result.cells > 0
+    assert run.finished_at >= run.started_at
+
+
+lists = st.lists(st.sets(st.integers(0, 9), max_size=6), min_size=2, max_size=6)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=lists,
+    changes=st.dictionaries(st.integers(0, 5), st.sets(st.integers(0, 9), max_size=6), max_size=3),
+)
+def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_config, first, changes):
+    regions = ("FR-IDF", "FR-BRE", "FR-IDF", "FR-ARA", "FR-BRE", "FR-IDF")
+    themes = ("HEALTH", "HEALTH", "DIGITAL", "DIGITAL", "ENERGY", "HEALTH")
+
+    def members(chosen):
+        return [(f"siren:{n:09d}", ("SME", "LARGE", "RESEARCH")[n % 3]) for n in sorted(chosen)]
+
+    with fresh_factory() as factory:
+        session = factory.session
+        for index, chosen in enumerate(first):
+            factory.cluster(f"c{index}", regions[index], themes[index])
+            factory.push(f"c{index}", "2025", [("EVENTS", {}, float(len(chosen)))], members(chosen))
+        aggregate_period(session, "2025", config=base_config)
+        for index, chosen in changes.items():
+            if index < len(first):
+                factory.push(f"c{index}", "2025", [("EVENTS", {}, 1.0 + index)], members(chosen))
+        aggregate_dirty(session, config=base_config)
+        incremental = cells(session, "2025")
+        co_members = session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]
+        aggregate_period(session, "2025", config=base_config)
+        assert incremental == cells(session, "2025")
+        assert co_members == session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]

@@ -1,0 +1,127 @@
+"""``GET /api/v1/aggregates`` and its lineage: board and admin only, cells as DESIGN.md shapes them."""
+
+import pytest
+
+from hub.services.aggregation import aggregate_period
+from tests.aggregation.factory import Factory
+
+CELL_FIELDS = {"indicator", "period", "level", "area", "dimensions", "value", "contributors", "status"}
+
+
+@pytest.fixture
+def federation(db, base_config):
+    factory = Factory(db)
+    factory.isolate()
+    submissions = {}
+    for index, region in enumerate(("FR-IDF", "FR-IDF", "FR-IDF", "FR-BRE")):
+        code = factory.cluster(f"c{index}", region)
+        submissions[code] = factory.push(
+            code,
+            "2025",
+            [("PROJECTS_FUNDED", {}, 10.0), ("PROJECTS_FUNDED", {"funder": "ANR"}, 4.0)],
+            [(f"siren:{index:09d}", "SME"), ("siren:999999999", "LARGE")],
+        )
+    aggregate_period(db, "2025", config=base_config)
+    db.commit()
+    return submissions
+
+
+def test_national_cells_have_the_contract_shape(client, auth, federation):
+    body = client.get("/api/v1/aggregates?period=2025", headers=auth("board")).json
+    funded = next(c for c in body["items"] if c["indicator"] == "PROJECTS_FUNDED")
+    assert set(funded) == CELL_FIELDS
+    assert funded == {
+        "indicator": "PROJECTS_FUNDED",
+        "period": "2025",
+        "level": "national",
+        "area": "FR",
+        "dimensions": {},
+        "value": 40.0,
+        "contributors": 4,
+        "status": "A",
+    }
+    assert body["next"] is None
+
+
+def test_national_cells_are_present_for_indicators_nobody_reported(client, auth, federation):
+    items = client.get("/api/v1/aggregates?period=2025", headers=auth("admin")).json["items"]
+    events = next(c for c in items if c["indicator"] == "EVENTS")
+    assert (events["level"], events["value"], events["contributors"]) == ("national", None, 0)
+
+
+def test_members_count_co_members_once(client, auth, federation):
+    body = client.get(
+        "/api/v1/aggregates?period=2025&indicator=MEMBERS&by=category", headers=auth("board")
+    ).json
+    national = {
+        c["dimensions"].get("category", ""): c["value"] for c in body["items"] if c["level"] == "national"
+    }
+    assert national == {"": 5.0, "SME": 4.0, "LARGE": 1.0}
+    (completeness,) = body["completeness"]
+    assert completeness["details"]["co_members"] == 1
+    assert (completeness["expected"], completeness["reported"], completeness["missing"]) == (4, 4, [])
+
+
+def test_by_region_adds_region_cells_with_their_flags(client, auth, federation):
+    items = client.get(
+        "/api/v1/aggregates?period=2025&indicator=PROJECTS_FUNDED&by=region,funder", headers=auth("board")
+    ).json["items"]
+    regions = {(c["area"], c["dimensions"].get("funder")): c for c in items if c["level"] == "region"}
+    assert regions[("FR-IDF", None)]["value"] == 30.0
+    assert regions[("FR-BRE", None)]["status"] == "C"
+    assert regions[("FR-BRE", None)]["value"] == 10.0  # the board sees suppressed values
+    assert regions[("FR-IDF", "ANR")]["value"] == 12.0
+
+
+def test_pages_link_to_the_next_one(client, auth, federation):
+    body = client.get("/api/v1/aggregates?period=2025&by=cluster&limit=5", headers=auth("board")).json
+    assert len(body["items"]) >= 5
+    assert "offset=5" in body["next"]
+
+
+def test_bad_parameters_are_all_listed(client, auth):
+    response = client.get("/api/v1/aggregates?period=2025-Q9&indicator=NOPE&by=planet", headers=auth("board"))
+    assert response.status_code == 422
+    assert {e["path"] for e in response.json["errors"]} == {"period", "indicator", "by[0]"}
+
+
+def test_lineage_lists_the_exact_observations_and_submissions(client, auth, federation):
+    response = client.get(
+        "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&level=region&area=FR-IDF&funder=ANR",
+        headers=auth("admin"),
+    )
+    assert response.status_code == 200
+    body = response.json
+    assert body["cell"]["value"] == 12.0
+    assert [entry["cluster"] for entry in body["clusters"]] == ["c0", "c1", "c2"]
+    assert body["clusters"][0]["observation"]["submission_id"] == federation["c0"].id
+    assert body["clusters"][0]["observation"]["revision"] == 1
+
+
+def test_lineage_of_members_names_the_member_lists(client, auth, federation):
+    body = client.get(
+        "/api/v1/aggregates/lineage?period=2025&indicator=MEMBERS&category=LARGE", headers=auth("board")
+    ).json
+    assert {(e["cluster"], e["member_list"]["members"]) for e in body["clusters"]} == {
+        (f"c{index}", 1) for index in range(4)
+    }
+
+
+def test_lineage_of_a_missing_cell_is_a_404(client, auth, federation):
+    response = client.get("/api/v1/aggregates/lineage?period=2025&indicator=EVENTS", headers=auth("board"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/aggregates?period=2025", "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS"]
+)
+def test_aggregates_need_a_token(client, path):
+    assert client.get(path).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/aggregates?period=2025", "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS"]
+)
+@pytest.mark.parametrize("role,cluster", [("cluster", "medicen"), ("ministry", None)])
+def test_clusters_and_ministries_may_not_read_live_aggregates(client, auth, path, role, cluster):
+    assert client.get(path, headers=auth(role, cluster)).status_code == 403
