@@ -36,6 +36,9 @@ class Config:
     log_level: str = "INFO"
     base_url: str = "http://127.0.0.1:8000"
     sync_concurrency: int = 8
+    aggregate_interval_seconds: int = 60
+    run_timeout_seconds: int = 3600
+    scheduler_lease_seconds: int = 30
     testing: bool = False
 
     ENV_TYPES: ClassVar[dict[str, Callable[[str], Any]]] = {
@@ -54,6 +57,9 @@ class Config:
         "log_level": str,
         "base_url": str,
         "sync_concurrency": int,
+        "aggregate_interval_seconds": int,
+        "run_timeout_seconds": int,
+        "scheduler_lease_seconds": int,
     }
 
     @classmethod

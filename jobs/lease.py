@@ -52,3 +52,12 @@ def release(session: Session, holder: str, *, name: str = LEASE_NAME) -> None:
         .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
         .values(expires_at=utcnow())
     )
+
+
+def scheduler_status(session: Session, *, name: str = LEASE_NAME) -> dict[str, Any]:
+    """What ``/readyz`` says of the scheduler: whether one holds a live lease, and since when
+    it last renewed it. A missing scheduler does not make the web application unready."""
+    lease = session.get(SchedulerLease, name)
+    if lease is None or lease.expires_at < utcnow():
+        return {"status": "none active"}
+    return {"status": "active", "holder": lease.holder, "heartbeat_at": lease.heartbeat_at.isoformat()}

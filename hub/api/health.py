@@ -11,6 +11,7 @@ from sqlalchemy import text
 from hub.auth.policy import public
 from hub.migrations import current_revision, head_revision
 from hub.web import db
+from jobs.lease import scheduler_status
 
 blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators")
 
@@ -30,7 +31,8 @@ class Ready(MethodView):
     @blp.response(200)
     @blp.alt_response(503, description="Not ready: a check failed")
     def get(self) -> Any:
-        """The database answers and its schema is at the migrations' head."""
+        """The database answers and its schema is at the migrations' head; says whether a
+        scheduler is active (its absence delays jobs, not requests, so it does not gate)."""
         checks: dict[str, Any] = {}
         try:
             connection = db().connection()
@@ -42,4 +44,7 @@ class Ready(MethodView):
             checks["database"] = f"unreachable: {type(exc).__name__}"
             checks.setdefault("migrations", "unknown")
         ready = all(value == "ok" for value in checks.values())
-        return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+        body = {"status": "ok" if ready else "unavailable", "checks": checks}
+        if ready:
+            body["scheduler"] = scheduler_status(db())
+        return body, 200 if ready else 503

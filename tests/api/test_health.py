@@ -1,3 +1,6 @@
+from jobs.lease import acquire
+
+
 def test_healthz_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -8,3 +11,18 @@ def test_readyz_reports_database_and_migrations_ok(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json["checks"] == {"database": "ok", "migrations": "ok"}
+
+
+def test_readyz_says_when_no_scheduler_is_active(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["scheduler"] == {"status": "none active"}
+
+
+def test_readyz_names_the_active_scheduler_and_its_heartbeat(client, db):
+    acquire(db, "host:42", ttl_seconds=30)
+    db.flush()
+    scheduler = client.get("/readyz").json["scheduler"]
+    assert scheduler["status"] == "active"
+    assert scheduler["holder"] == "host:42"
+    assert scheduler["heartbeat_at"]
