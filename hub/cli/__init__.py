@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import admin, aggregate, core
+from hub.cli import admin, aggregate, core, sync
 
 
 @click.group(help="AFPC Hub: the data exchange hub of the French competitiveness clusters.")
@@ -12,5 +12,5 @@ def main() -> None:
     pass
 
 
-for command in (*core.COMMANDS, *admin.COMMANDS, *aggregate.COMMANDS):
+for command in (*core.COMMANDS, *admin.COMMANDS, *aggregate.COMMANDS, *sync.COMMANDS):
     main.add_command(command)
