@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
-from hub.api.paging import PageQuerySchema
+from hub.api.paging import PageQuerySchema, list_schema
 from hub.models.operations import RUN_STATUSES
 from hub.services.connectors import AUTH_FIELDS, TYPES, Settings
 
@@ -73,26 +73,24 @@ class RunStartedSchema(Schema):
 
 class RunSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(metadata={"description": "sync (a connector pull) or aggregate"})
     cluster = fields.String(attribute="cluster_code", allow_none=True)
     period = fields.String(allow_none=True)
-    status = fields.String()
-    trigger = fields.String()
-    requested_by = fields.String(allow_none=True)
-    pages = fields.Integer()
-    bytes = fields.Integer()
-    counts = fields.Dict()
-    error = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(RUN_STATUSES)})
+    trigger = fields.String(metadata={"description": "api, cli, schedule or replay"})
+    requested_by = fields.String(allow_none=True, metadata={"description": "client id, cli or scheduler"})
+    replay_of = fields.Integer(allow_none=True, metadata={"description": "the run whose pages it re-ingests"})
+    pages = fields.Integer(metadata={"description": "pages fetched (or replayed)"})
+    bytes = fields.Integer(metadata={"description": "raw bytes fetched"})
+    counts = fields.Dict(metadata={"description": "the ingestion's counts, as a push answers them"})
     submission_id = fields.Integer(allow_none=True)
-    replay_of = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "why it failed; never a credential"})
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
 
 
-class RunListSchema(Schema):
-    items = fields.List(fields.Nested(RunSchema), required=True)
-    next = fields.String(allow_none=True, required=True)
+RunListSchema = list_schema(RunSchema, "RunListSchema")
 
 
 class RunQuerySchema(PageQuerySchema):

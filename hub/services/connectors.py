@@ -39,10 +39,10 @@ class Settings:
 
     type: str
     url: str
+    enabled: bool = True
+    schedule: str | None = None
     auth: Mapping[str, str] = field(default_factory=lambda: {"type": "none"})
     mapping: Mapping[str, Any] = field(default_factory=dict)
-    schedule: str | None = None
-    enabled: bool = True
 
 
 def check_schedule(schedule: str) -> str | None:
