@@ -39,7 +39,7 @@ def sync_command(code: str | None, every: bool, period: str | None, replay: int 
     state = hub_state()
     with unit_of_work():
         if replay is not None:
-            done = [sync.replay(state, replay, requested_by="cli")]
+            done = [sync.replay(state, replay, cluster=code, requested_by="cli")]
         else:
             codes = _enabled() if every else [code or ""]
             done = sync.sync_many(state, codes, period, trigger="cli", requested_by="cli")

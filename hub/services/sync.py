@@ -217,11 +217,16 @@ def _archived(state: HubState, run_id: int) -> tuple[Page, ...]:
 
 
 def replay(
-    state: HubState, run_id: int, *, requested_by: str | None = None, puller: Puller = Puller()
+    state: HubState,
+    run_id: int,
+    *,
+    cluster: str | None = None,
+    requested_by: str | None = None,
+    puller: Puller = Puller(),
 ) -> JobRun:
-    """Re-ingest the pages an earlier run archived, as a new run (trigger ``replay``)."""
+    """Re-ingest the pages an earlier run (of ``cluster``, when given) archived, as a new run."""
     with state.sessions() as session:
-        original = runs.get_run(session, run_id)
+        original = runs.get_run(session, run_id, cluster=cluster)
         if original.kind != "sync" or original.cluster_code is None:
             raise HubError(f"run {run_id} is not a connector run")
         queued = runs.queue_sync(
