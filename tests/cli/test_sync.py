@@ -10,11 +10,16 @@ def test_a_replay_goes_with_a_code_alone(run):
     assert run("sync", "--all", "--replay", "1").exit_code == 2
 
 
-def test_a_cluster_without_a_connector_is_refused(run):
+def refused(run, *args):
+    """The message of a ``hub sync`` that fails (exit code 1) on an initialised hub."""
     run("init")
-    result = run("sync", "medicen")
+    result = run("sync", *args)
     assert result.exit_code == 1
-    assert "has no enabled connector" in result.output
+    return result.output
+
+
+def test_a_cluster_without_a_connector_is_refused(run):
+    assert "has no enabled connector" in refused(run, "medicen")
 
 
 def test_all_with_no_connector_configured_runs_nothing(run):
@@ -25,9 +30,7 @@ def test_all_with_no_connector_configured_runs_nothing(run):
 
 
 def test_replaying_an_unknown_run_is_refused(run):
-    run("init")
-    result = run("sync", "medicen", "--replay", "999")
-    assert result.exit_code == 1 and "no run 999" in result.output
+    assert "no run 999" in refused(run, "medicen", "--replay", "999")
 
 
 def test_replaying_another_clusters_run_is_refused(run):
