@@ -8,10 +8,10 @@ never both run the same pull.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, NotFound
@@ -90,6 +90,19 @@ def finish(session: Session, run_id: int, status: str, **fields: Any) -> JobRun:
     for name, value in fields.items():
         setattr(run, name, value)
     return run
+
+
+def abandon_stale(session: Session, *, silent_since: datetime) -> int:
+    """Mark as abandoned the running runs whose runner has given no sign of life since then."""
+    result = session.execute(
+        update(JobRun)
+        .where(
+            JobRun.status == "running", func.coalesce(JobRun.heartbeat_at, JobRun.started_at) < silent_since
+        )
+        .values(status="abandoned", finished_at=utcnow(), error="its runner stopped before it finished"),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 def get_run(session: Session, run_id: int, *, cluster: str | None = None) -> JobRun:

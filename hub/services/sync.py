@@ -125,7 +125,7 @@ def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
         try:
             pull = connector.fetch(job.source, job.period, puller.limits)
         except ConnectorError as error:
-            raise RunFailed(str(error)) from error
+            raise RunFailed(_redacted(error, job.source)) from error
         if pull.not_modified:
             return _close(state, run_id, "unchanged")
         pages = pull.pages
@@ -135,8 +135,17 @@ def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
     try:
         document = connector.to_submission(pages, job.source, job.period)
     except ConnectorError as error:
-        raise RunFailed(str(error), **size) from error
+        raise RunFailed(_redacted(error, job.source), **size) from error
     return _ingest(state, job, document, validators, size)
+
+
+def _redacted(error: ConnectorError, source: Source) -> str:
+    """The error as the run shows it; a credential a connector let slip is masked all the same."""
+    message = str(error)
+    for name, value in source.auth.items():
+        if name not in ("type", "header") and value:
+            message = message.replace(value, "***")
+    return message
 
 
 def _ingest(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from connectors.base import ConnectorError, Pull
 from hub.errors import Conflict
-from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission
+from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission, utcnow
 from hub.services import runs, sync
 from tests.services.conftest import TOKEN
 from tests.services.feed_double import DOCUMENT, PERIOD, pull_of
@@ -160,3 +161,21 @@ def test_sync_many_runs_every_cluster(state, db, configured, scripted):
     _, puller = scripted(pull_of())
     done = sync.sync_many(state, ["medicen"], PERIOD, puller=puller)
     assert [(run.cluster_code, run.status, run.trigger) for run in done] == [("medicen", "succeeded", "cli")]
+
+
+def test_a_credential_in_a_connector_error_is_masked(state, configured, scripted):
+    _, puller = scripted(ConnectorError(f"page 1: http://127.0.0.1/feed?token={TOKEN} answered 500"))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "failed" and TOKEN not in run.error and "token=***" in run.error
+
+
+def test_a_run_whose_runner_went_silent_is_abandoned(state, db, configured):
+    run_id = queue(state)
+    runs.claim(db, run_id, "a runner that dies")
+    assert runs.abandon_stale(db, silent_since=utcnow() + timedelta(seconds=1)) == 1
+    assert db.get(JobRun, run_id, populate_existing=True).status == "abandoned"
+
+
+def test_a_live_run_is_not_abandoned(state, db, configured):
+    runs.claim(db, queue(state), "a live runner")
+    assert runs.abandon_stale(db, silent_since=utcnow() - timedelta(minutes=5)) == 0
