@@ -1,0 +1,164 @@
+"""Pulling every cluster's feed at once with ``sync_many``, against the sum of the runs' durations.
+
+    python bench/sync.py [--scale N] [--database-url URL] [--latency S]
+
+The registry's clusters (×``--scale``; 56 at scale 1) each get a ``feed_json`` connector
+pointing at the demo feeds, served over loopback HTTP with ``--latency`` seconds (default
+0.2) of delay per answer, as a distant cluster CRM would have. Then one ``sync_many`` of all of
+them, ``HUB_SYNC_CONCURRENCY`` (default 8) at a time, is timed from the first run queued to
+the last run finished.
+
+Floor: the sequential sum of the runs' own durations (started → finished), which is what
+pulling them one after the other would cost; ratio = floor / wall time, so it measures how
+much of the concurrency the hub turns into speed (ideal: the concurrency itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import requests
+from werkzeug.wrappers import Request, Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from connectors.base import Limits, Page, Pull, Source  # noqa: E402
+from hub.config import Config  # noqa: E402
+from hub.db import make_engine, make_session_factory  # noqa: E402
+from hub.loopback import serving  # noqa: E402
+from hub.services import sync  # noqa: E402
+from hub.services.connectors import Settings  # noqa: E402
+from hub.services.registry import add_cluster  # noqa: E402
+from hub.services.setup import initialise  # noqa: E402
+from hub.state import HubState  # noqa: E402
+from hub.synthetic import generate  # noqa: E402
+
+TARGET_RATIO = 4.0  # half the default concurrency of 8
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def figure(metric: str, value: float, floor: float, args: Any) -> None:
+    print(
+        json.dumps(
+            {
+                "bench": "sync",
+                "metric": metric,
+                "value": round(value, 3),
+                "floor": round(floor, 3),
+                "ratio": round(floor / value, 3),
+                "target": TARGET_RATIO,
+                "database": args.dialect,
+                "scale": args.scale,
+            }
+        ),
+        flush=True,
+    )
+
+
+def build(url: str, instance: Path) -> HubState:
+    config = Config.from_env({}, instance_dir=instance, database_url=url)
+    engine = make_engine(config)
+    initialise(config, engine)
+    return HubState.build(config, engine, make_session_factory(engine))
+
+
+def register_clusters(state: HubState, federation: Any) -> None:
+    with state.sessions() as session:
+        for cluster in federation.extra_clusters():
+            add_cluster(
+                session, code=cluster.code, name=cluster.name, region=cluster.region, theme=cluster.theme
+            )
+        session.commit()
+
+
+def feed_app(federation: Any, latency: float) -> Any:
+    """Each cluster's standard feed at ``/feeds/{code}?period=P``, answering after ``latency``."""
+
+    @Request.application  # type: ignore[arg-type]
+    def app(request: Request) -> Response:
+        time.sleep(latency)
+        code = request.path.rsplit("/", 1)[-1]
+        body = json.dumps(federation.submission(code, request.args["period"]))
+        return Response(body, mimetype="application/json")
+
+    return app
+
+
+class FeedConnector:
+    """The plainest ``feed_json`` pull: one GET, one page, the body parsed as the submission."""
+
+    name = "feed_json"
+
+    def fetch(self, source: Source, period: str, limits: Limits) -> Pull:
+        answer = requests.get(
+            source.url, params={"period": period}, timeout=(limits.connect_timeout, limits.read_timeout)
+        )
+        answer.raise_for_status()
+        return Pull((Page(1, answer.url, answer.headers.get("Content-Type"), answer.content),))
+
+    def to_submission(self, pages: Sequence[Page], source: Source, period: str) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(pages[0].body)
+        return document
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--latency", type=float, default=0.2)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access line per pull drowns the figures
+    instance = Path(tempfile.mkdtemp(prefix="hub-bench-sync-"))
+    url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
+    args.dialect = url.split(":", 1)[0].split("+", 1)[0]
+    try:
+        state = build(url, instance)
+        federation = generate(scale=args.scale)
+        register_clusters(state, federation)
+        period = federation.periods[-1]
+        with serving(feed_app(federation, args.latency)) as server:
+            settings = {
+                cluster.code: Settings(type="feed_json", url=f"{server.url}/feeds/{cluster.code}")
+                for cluster in federation.clusters
+            }
+            say(
+                f"database {args.dialect}: {len(settings)} clusters pull {period} from {server.url}, "
+                f"{args.latency}s latency, {state.config.sync_concurrency} at a time"
+            )
+            with state.sessions() as session:
+                for code, wanted in settings.items():
+                    sync.connector_configs.configure(
+                        session, fernet=state.fernet, cluster_code=code, settings=wanted, actor="bench"
+                    )
+                session.commit()
+            started = time.perf_counter()
+            connector = FeedConnector()
+            puller = sync.Puller(lookup=lambda _name: connector)
+            done = sync.sync_many(state, list(settings), period, requested_by="bench", puller=puller)
+            wall = time.perf_counter() - started
+        statuses = {run.status for run in done}
+        floor = sum((run.finished_at - run.started_at).total_seconds() for run in done if run.finished_at)
+        say(f"  {len(done)} runs ({', '.join(sorted(statuses))}) in {wall:.2f}s; in turn {floor:.2f}s")
+        failed = [run for run in done if run.status == "failed"]
+        for run in failed[:5]:
+            say(f"  failed: {run.cluster_code}: {run.error}")
+        figure("sync_all_seconds", wall, floor, args)
+        state.engine.dispose()
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
