@@ -9,9 +9,11 @@ import time
 from collections.abc import Callable
 
 from connectors.base import Connector, ConnectorError
+from connectors.csv_file import CsvFile
 from connectors.feed_json import FeedJson
+from connectors.sdmx import Sdmx
 
-_REGISTRY: dict[str, Callable[..., Connector]] = {FeedJson.name: FeedJson}
+_REGISTRY: dict[str, Callable[..., Connector]] = {kind.name: kind for kind in (FeedJson, CsvFile, Sdmx)}
 TYPES: tuple[str, ...] = tuple(_REGISTRY)
 
 

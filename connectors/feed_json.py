@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from connectors import http
-from connectors.base import Limits, Page, Pull, Source
+from connectors.base import Page, Source
 from connectors.mapping import Renamer
 
 
@@ -24,7 +22,7 @@ def document(page: Page) -> dict[str, Any]:
     return body
 
 
-def next_link(page: Page) -> str | None:
+def _next_link(page: Page) -> str | None:
     link = document(page).get("next")
     if link is not None and not isinstance(link, str):
         raise http.page_error(page, "next must be a URL or null")
@@ -38,15 +36,11 @@ def _rows(body: dict[str, Any], key: str, page: Page) -> list[Any]:
     return rows
 
 
-class FeedJson:
+class FeedJson(http.HttpConnector):
     name = "feed_json"
 
-    def __init__(self, *, sleep: http.Sleep = time.sleep, rng: random.Random | None = None) -> None:
-        self.sleep = sleep
-        self.rng = rng or random.Random()
-
-    def fetch(self, source: Source, period: str, limits: Limits) -> Pull:
-        return http.fetch(source, period, limits, next_link, sleep=self.sleep, rng=self.rng)
+    def next_of(self, page: Page) -> str | None:
+        return _next_link(page)
 
     def to_submission(self, pages: Sequence[Page], source: Source, period: str) -> dict[str, Any]:
         renamer = Renamer(source.mapping)

@@ -200,3 +200,21 @@ def fetch(
 ) -> Pull:
     """Fetch every page of ``source`` for ``period``, following ``next_of`` from page to page."""
     return Fetcher(source, limits, sleep=sleep, rng=rng).pull(period, next_of)
+
+
+class HttpConnector:
+    """What every type shares: fetching through this layer. ``sleep`` and ``rng`` are injected
+    so tests see the waits requested instead of waiting."""
+
+    name = ""
+
+    def __init__(self, *, sleep: Sleep = time.sleep, rng: random.Random | None = None) -> None:
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+
+    def next_of(self, page: Page) -> str | None:
+        """The link to the page after ``page``; a single-file feed has none."""
+        return None
+
+    def fetch(self, source: Source, period: str, limits: Limits) -> Pull:
+        return fetch(source, period, limits, self.next_of, sleep=self.sleep, rng=self.rng)
