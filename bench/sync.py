@@ -22,16 +22,13 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import requests
 from werkzeug.wrappers import Request, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.base import Limits, Page, Pull, Source  # noqa: E402
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
 from hub.loopback import serving  # noqa: E402
@@ -96,23 +93,6 @@ def feed_app(federation: Any, latency: float) -> Any:
     return app
 
 
-class FeedConnector:
-    """The plainest ``feed_json`` pull: one GET, one page, the body parsed as the submission."""
-
-    name = "feed_json"
-
-    def fetch(self, source: Source, period: str, limits: Limits) -> Pull:
-        answer = requests.get(
-            source.url, params={"period": period}, timeout=(limits.connect_timeout, limits.read_timeout)
-        )
-        answer.raise_for_status()
-        return Pull((Page(1, answer.url, answer.headers.get("Content-Type"), answer.content),))
-
-    def to_submission(self, pages: Sequence[Page], source: Source, period: str) -> dict[str, Any]:
-        document: dict[str, Any] = json.loads(pages[0].body)
-        return document
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
@@ -144,9 +124,7 @@ def main() -> None:
                     )
                 session.commit()
             started = time.perf_counter()
-            connector = FeedConnector()
-            puller = sync.Puller(lookup=lambda _name: connector)
-            done = sync.sync_many(state, list(settings), period, requested_by="bench", puller=puller)
+            done = sync.sync_many(state, list(settings), period, requested_by="bench")
             wall = time.perf_counter() - started
         statuses = {run.status for run in done}
         floor = sum((run.finished_at - run.started_at).total_seconds() for run in done if run.finished_at)

@@ -17,13 +17,13 @@ from apscheduler.triggers.cron import CronTrigger
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session
 
+from connectors import TYPES
 from connectors.base import Source
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import ConnectorConfig
 from hub.services import audit
 from hub.services.registry import get_cluster
 
-TYPES = ("feed_json", "csv", "sdmx")
 # The fields each auth type needs; every one of them is a secret except ``header``.
 AUTH_FIELDS: dict[str, tuple[str, ...]] = {
     "none": (),

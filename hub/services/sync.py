@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+import connectors
 from connectors.base import Connector, ConnectorError, Limits, Page, Source
 from hub.errors import HubError, InvalidInput
 from hub.models import ConnectorConfig, JobRun, PullArchive, utcnow
@@ -41,19 +42,11 @@ SHOWN_PROBLEMS = 5  # the first refusal paths in a run's error; the rest are cou
 UNEXPECTED = "the pull stopped on an unexpected error; the hub's log has the details"
 
 
-def registered(name: str) -> Connector:
-    """The connector registered for a type name."""
-    from connectors import get  # type: ignore[attr-defined]
-
-    connector: Connector = get(name)
-    return connector
-
-
 @dataclass(frozen=True)
 class Puller:
     """How runs reach the feeds: the connector registry and the bounds of one pull."""
 
-    lookup: Lookup = registered
+    lookup: Lookup = connectors.get
     limits: Limits = Limits()
 
 
