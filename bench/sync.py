@@ -2,11 +2,11 @@
 
     python bench/sync.py [--scale N] [--database-url URL] [--latency S]
 
-The registry's clusters (×``--scale``; 56 at scale 1) each get a ``feed_json`` connector
-pointing at the demo feeds, served over loopback HTTP with ``--latency`` seconds (default
-0.2) of delay per answer, as a distant cluster CRM would have. Then one ``sync_many`` of all of
-them, ``HUB_SYNC_CONCURRENCY`` (default 8) at a time, is timed from the first run queued to
-the last run finished.
+The registry's clusters (×``--scale``) each get the connector the demo feeds assign them
+(``feed_json``, ``csv``, French ``csv`` or ``sdmx``, behind every auth kind), served over
+loopback HTTP with ``--latency`` seconds (default 0.2) of delay per answer, as a distant
+cluster CRM would have. Then one ``sync_many`` of all of them, ``HUB_SYNC_CONCURRENCY``
+(default 8) at a time, is timed from the first run queued to the last run finished.
 
 Floor: the sequential sum of the runs' own durations (started → finished), which is what
 pulling them one after the other would cost; ratio = floor / wall time, so it measures how
@@ -25,12 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
+from hub.demo_feeds import DemoFeeds, connector_config  # noqa: E402
 from hub.loopback import serving  # noqa: E402
 from hub.services import sync  # noqa: E402
 from hub.services.connectors import Settings  # noqa: E402
@@ -40,6 +39,7 @@ from hub.state import HubState  # noqa: E402
 from hub.synthetic import generate  # noqa: E402
 
 TARGET_RATIO = 4.0  # half the default concurrency of 8
+SECRET = "bench-sync-feeds"
 
 
 def say(message: str) -> None:
@@ -80,19 +80,6 @@ def register_clusters(state: HubState, federation: Any) -> None:
         session.commit()
 
 
-def feed_app(federation: Any, latency: float) -> Any:
-    """Each cluster's standard feed at ``/feeds/{code}?period=P``, answering after ``latency``."""
-
-    @Request.application  # type: ignore[arg-type]
-    def app(request: Request) -> Response:
-        time.sleep(latency)
-        code = request.path.rsplit("/", 1)[-1]
-        body = json.dumps(federation.submission(code, request.args["period"]))
-        return Response(body, mimetype="application/json")
-
-    return app
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1)
@@ -108,9 +95,9 @@ def main() -> None:
         federation = generate(scale=args.scale)
         register_clusters(state, federation)
         period = federation.periods[-1]
-        with serving(feed_app(federation, args.latency)) as server:
+        with serving(DemoFeeds(federation, SECRET, latency=args.latency)) as server:
             settings = {
-                cluster.code: Settings(type="feed_json", url=f"{server.url}/feeds/{cluster.code}")
+                cluster.code: Settings(**connector_config(cluster.code, server.url, SECRET))
                 for cluster in federation.clusters
             }
             say(
