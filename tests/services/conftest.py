@@ -1,4 +1,5 @@
-"""Connector fixtures: a configured connector for medicen and a puller driving a scripted feed."""
+"""Connector fixtures: a configured connector for medicen, a puller driving a scripted feed,
+and the demo feeds over loopback HTTP."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
+from hub.demo_feeds import DemoFeeds
+from hub.loopback import serving
 from hub.services.connectors import Settings, configure
 from hub.services.sync import Puller
+from hub.synthetic import generate
 from tests.services.feed_double import ScriptedConnector
 
 TOKEN = "s3cret-token-value"
+FEEDS_SECRET = "sync-tests-feeds-secret"
 
 
 @pytest.fixture
@@ -31,3 +36,15 @@ def scripted() -> Callable[..., tuple[ScriptedConnector, Puller]]:
         return connector, Puller(lookup=lambda _name: connector)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def federation():
+    return generate()
+
+
+@pytest.fixture(scope="module")
+def demo_feeds(federation):
+    """The demo clusters' systems on a loopback port: every feed type, every auth kind."""
+    with serving(DemoFeeds(federation, FEEDS_SECRET, page_size=40)) as server:
+        yield server
