@@ -1,5 +1,4 @@
-"""Connector fixtures: a configured connector for medicen, a puller driving a scripted feed,
-and the demo feeds over loopback HTTP."""
+"""Connector fixtures: a configured connector for medicen and a puller driving a scripted feed."""
 
 from __future__ import annotations
 
@@ -7,15 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from hub.demo_feeds import DemoFeeds
-from hub.loopback import serving
 from hub.services.connectors import Settings, configure
 from hub.services.sync import Puller
-from hub.synthetic import generate
 from tests.services.feed_double import ScriptedConnector
 
 TOKEN = "s3cret-token-value"
-FEEDS_SECRET = "sync-tests-feeds-secret"
 
 
 @pytest.fixture
@@ -36,15 +31,3 @@ def scripted() -> Callable[..., tuple[ScriptedConnector, Puller]]:
         return connector, Puller(lookup=lambda _name: connector)
 
     return make
-
-
-@pytest.fixture(scope="session")
-def federation():
-    return generate()
-
-
-@pytest.fixture(scope="module")
-def demo_feeds(federation):
-    """The demo clusters' systems on a loopback port: every feed type, every auth kind."""
-    with serving(DemoFeeds(federation, FEEDS_SECRET, page_size=40)) as server:
-        yield server

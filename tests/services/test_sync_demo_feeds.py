@@ -12,7 +12,7 @@ from hub.demo_feeds import AUTH_KINDS, FEEDS, auth_for, connector_config
 from hub.models import AuditEvent, Observation
 from hub.services import runs, sync
 from hub.services.connectors import Settings, configure
-from tests.services.conftest import FEEDS_SECRET
+from tests.conftest import FEEDS_SECRET
 
 PERIOD = "2024"
 
