@@ -5,6 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
+
+from hub.demo_feeds import auth_for, connector_config
+from hub.models import AuditEvent
+from hub.services import sync
+from tests.conftest import FEEDS_SECRET
 
 BASE = "/api/v1/clusters/medicen"
 TOKEN = "s3cret-token-value"
@@ -131,10 +137,6 @@ def test_an_unknown_run_is_a_404(client, admin):
 
 
 def test_the_configuration_change_is_audited_without_the_secret(client, admin, configured, db):
-    from sqlalchemy import select
-
-    from hub.models import AuditEvent
-
     details = db.scalars(select(AuditEvent.details).where(AuditEvent.action == "connector.configure")).all()
     assert details and TOKEN not in json.dumps(details)
 
@@ -147,3 +149,19 @@ def test_the_endpoints_are_in_the_openapi_document(client):
         "/api/v1/runs/{run_id}",
     ):
         assert path in paths
+
+
+def test_a_pull_end_to_end_over_http(client, auth, state, demo_feeds, federation):
+    """PUT the connector, ask for a pull, let the runner (the scheduler's job) run it, read the data."""
+    code = next(c.code for c in federation.clusters if auth_for(c.code, FEEDS_SECRET)["type"] == "bearer")
+    admin, own = auth("admin"), auth("cluster", code)
+    config = connector_config(code, demo_feeds.url, FEEDS_SECRET, "json")
+    assert client.put(f"/api/v1/clusters/{code}/connector", json=config, headers=admin).status_code == 200
+    run_id = client.post(f"/api/v1/clusters/{code}/sync", json={"period": "2024"}, headers=own).json["run_id"]
+    sync.execute(state, run_id)
+    run = client.get(f"/api/v1/runs/{run_id}", headers=own)
+    assert (run.json["status"], run.json["error"]) == ("succeeded", None) and run.json["pages"] > 1
+    observations = client.get(f"/api/v1/clusters/{code}/observations?period=2024&limit=1000", headers=own)
+    assert len(observations.json["items"]) == len(federation.submission(code, "2024")["observations"])
+    shown = client.get(f"/api/v1/clusters/{code}/connector", headers=own)
+    assert config["auth"]["token"] not in run.get_data(as_text=True) + shown.get_data(as_text=True)
