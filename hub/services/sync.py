@@ -7,7 +7,8 @@ Entry points for the scheduler, the CLI and the demo:
 - ``replay(state, run_id)`` re-ingests the pages archived by an earlier run, as a new run.
 - ``sync_many(state, codes, period)`` queues and runs several clusters at once, at most
   ``config.sync_concurrency`` at a time.
-- ``pull_clusters(state, settings, period)`` configures connectors, then pulls them all.
+- ``pull_clusters(state, settings, period)`` configures connectors, then pulls them all; for
+  the demo: ``{code: Settings(**hub.demo_feeds.connector_config(code, url, secret))}``.
 
 Each step has its own session, and none is open while the feed is fetched: a slow feed
 must not hold a database connection or (on SQLite) a lock.
