@@ -2,8 +2,9 @@
 
 Entry points for the scheduler, the CLI and the demo:
 
-- ``execute(state, run_id)`` runs one queued run to its end and returns it; it never raises
-  (an unexpected error becomes a failed run with a generic message, and is logged).
+- ``execute(state, run_id)`` runs one queued run to its end and returns it; whatever the feed
+  or the mapping does, it does not raise (an unexpected error becomes a failed run with a
+  generic message, and is logged); only a run id that does not exist is a ``NotFound``.
 - ``replay(state, run_id)`` re-ingests the pages archived by an earlier run, as a new run.
 - ``sync_many(state, codes, period)`` queues and runs several clusters at once, at most
   ``config.sync_concurrency`` at a time.
@@ -111,7 +112,10 @@ def _job(state: HubState, run_id: int) -> _Job:
 
 def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
     job = _job(state, run_id)
-    connector = puller.lookup(job.type)
+    try:
+        connector = puller.lookup(job.type)
+    except ConnectorError as error:
+        raise RunFailed(str(error)) from error
     validators: dict[str, str | None] = {}
     if job.replay_of is not None:
         pages = _archived(state, job.replay_of)

@@ -179,3 +179,13 @@ def test_a_run_whose_runner_went_silent_is_abandoned(state, db, configured):
 def test_a_live_run_is_not_abandoned(state, db, configured):
     runs.claim(db, queue(state), "a live runner")
     assert runs.abandon_stale(db, silent_since=utcnow() - timedelta(minutes=5)) == 0
+
+
+def test_a_type_the_registry_does_not_know_fails_the_run(state, db, configured):
+    db.get(ConnectorConfig, "medicen").type = "gopher"  # stored before that type was withdrawn
+    db.commit()
+    run = sync.execute(state, queue(state))
+    assert (run.status, run.error) == (
+        "failed",
+        "unknown connector type 'gopher'; known: feed_json, csv, sdmx",
+    )
