@@ -47,19 +47,23 @@ def first_url(url: str, period: str) -> str:
 
 def session_for(fields: Mapping[str, str]) -> requests.Session:
     """A session carrying the credentials in headers only: never in a URL a message could show."""
-    session = requests.Session()
     kind = fields.get("type", "none")
+    headers: dict[str, str] = {}
+    basic: tuple[str, str] | None = None
     try:
         if kind == "bearer":
-            session.headers["Authorization"] = f"Bearer {fields['token']}"
+            headers["Authorization"] = f"Bearer {fields['token']}"
         elif kind == "api_key":
-            session.headers[fields["header"]] = fields["key"]
+            headers[fields["header"]] = fields["key"]
         elif kind == "basic":
-            session.auth = (fields["username"], fields["password"])
+            basic = (fields["username"], fields["password"])
         elif kind != "none":
             raise ConnectorError(f"unknown auth type {kind!r}")
     except KeyError as missing:
         raise ConnectorError(f"auth {kind!r} needs the field {missing.args[0]!r}") from None
+    session = requests.Session()
+    session.headers.update(headers)
+    session.auth = basic
     return session
 
 

@@ -60,3 +60,15 @@ def test_credentials_travel_in_headers(feed: responses.RequestsMock, kind: str) 
 
     name, value = HEADERS[kind]
     assert feed.calls[0].request.headers[name] == value
+
+
+def test_an_unknown_auth_type_is_refused() -> None:
+    with pytest.raises(ConnectorError, match="unknown auth type 'oauth'"):
+        connectors.get("csv").fetch(Source("c", URL, {"type": "oauth", "token": SECRET}), "2024", Limits())
+
+
+def test_a_missing_auth_field_is_named_without_any_value() -> None:
+    with pytest.raises(ConnectorError, match="auth 'basic' needs the field 'password'") as error:
+        connectors.get("csv").fetch(Source("c", URL, {"type": "basic", "username": SECRET}), "2024", Limits())
+
+    assert SECRET not in str(error.value)
