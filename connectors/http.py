@@ -155,9 +155,10 @@ class Fetcher:
                     if response.status_code < 400:
                         body = self._read(response, where)
                         if body is not None:
+                            log.debug("%s: %d bytes", where, len(body))
                             content_type = response.headers.get("Content-Type")
                             return Page(number, url, content_type, body), response.headers
-                        fault = "the connection broke while reading"
+                        fault = "the body was cut off or timed out"
                     elif response.status_code in RETRYABLE:
                         fault = f"HTTP {response.status_code}"
                         wait = retry_after(response, self.limits)
@@ -193,7 +194,7 @@ class Fetcher:
                 if self.received > self.limits.max_bytes:
                     raise ConnectorError(f"{where}: the pull exceeds {self.limits.max_bytes} bytes")
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
             self.received -= sum(len(chunk) for chunk in chunks)
             return None
         return b"".join(chunks)
