@@ -45,7 +45,7 @@ def first_url(url: str, period: str) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode({"period": period})
 
 
-def session_for(fields: Mapping[str, str]) -> requests.Session:
+def session_for(fields: Mapping[str, str], where: str) -> requests.Session:
     """A session carrying the credentials in headers only: never in a URL a message could show."""
     kind = fields.get("type", "none")
     headers: dict[str, str] = {}
@@ -58,9 +58,9 @@ def session_for(fields: Mapping[str, str]) -> requests.Session:
         elif kind == "basic":
             basic = (fields["username"], fields["password"])
         elif kind != "none":
-            raise ConnectorError(f"unknown auth type {kind!r}")
+            raise ConnectorError(f"{where}: unknown auth type {kind!r}")
     except KeyError as missing:
-        raise ConnectorError(f"auth {kind!r} needs the field {missing.args[0]!r}") from None
+        raise ConnectorError(f"{where}: auth {kind!r} needs the field {missing.args[0]!r}") from None
     session = requests.Session()
     session.headers.update(headers)
     session.auth = basic
@@ -94,8 +94,9 @@ class Fetcher:
         self.received = 0
 
     def pull(self, period: str, next_of: NextOf) -> Pull:
-        with session_for(self.source.auth) as session:
-            url: str | None = first_url(self.source.url, period)
+        start = first_url(self.source.url, period)
+        with session_for(self.source.auth, place(1, start)) as session:
+            url: str | None = start
             pages: list[Page] = []
             seen: set[str] = set()
             etag = last_modified = None

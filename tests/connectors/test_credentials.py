@@ -63,7 +63,9 @@ def test_credentials_travel_in_headers(feed: responses.RequestsMock, kind: str) 
 
 
 def test_an_unknown_auth_type_is_refused() -> None:
-    with pytest.raises(ConnectorError, match="unknown auth type 'oauth'"):
+    with pytest.raises(
+        ConnectorError, match=r"page 1 \(https://feed.example/afpc\?period=2024\): unknown auth type 'oauth'"
+    ):
         connectors.get("csv").fetch(Source("c", URL, {"type": "oauth", "token": SECRET}), "2024", Limits())
 
 
