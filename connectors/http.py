@@ -16,7 +16,6 @@ from connectors.base import ConnectorError, Limits, Page, Pull, Source
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], None]
 NextOf = Callable[[Page], str | None]
 
@@ -160,7 +159,7 @@ class Fetcher:
                             content_type = response.headers.get("Content-Type")
                             return Page(number, url, content_type, body), response.headers
                         fault = "the body was cut off or timed out"
-                    elif response.status_code in RETRYABLE:
+                    elif response.status_code >= 500 or response.status_code == 429:
                         fault = f"HTTP {response.status_code}"
                         wait = retry_after(response, self.limits)
                     elif response.status_code in (401, 403):

@@ -99,6 +99,15 @@ def test_a_429_with_retry_after_as_a_date_waits_no_longer_than_the_cap(
     assert sleeps == [12.0]
 
 
+@pytest.mark.parametrize("status", [500, 502, 504, 507])
+def test_every_5xx_is_retried(feed: responses.RequestsMock, sleeps: list[float], status: int) -> None:
+    feed.get(FIRST, status=status)
+    feed.get(FIRST, body=_page())
+
+    assert len(_fetch(sleeps).pages) == 1
+    assert len(sleeps) == 1
+
+
 def test_retries_are_bounded_and_the_message_counts_the_attempts(
     feed: responses.RequestsMock, sleeps: list[float]
 ) -> None:
