@@ -16,7 +16,6 @@ from connectors.base import ConnectorError, Limits, Page, Pull, Source
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], None]
 NextOf = Callable[[Page], str | None]
 
@@ -45,21 +44,25 @@ def first_url(url: str, period: str) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode({"period": period})
 
 
-def session_for(fields: Mapping[str, str]) -> requests.Session:
+def session_for(fields: Mapping[str, str], where: str) -> requests.Session:
     """A session carrying the credentials in headers only: never in a URL a message could show."""
-    session = requests.Session()
     kind = fields.get("type", "none")
+    headers: dict[str, str] = {}
+    basic: tuple[str, str] | None = None
     try:
         if kind == "bearer":
-            session.headers["Authorization"] = f"Bearer {fields['token']}"
+            headers["Authorization"] = f"Bearer {fields['token']}"
         elif kind == "api_key":
-            session.headers[fields["header"]] = fields["key"]
+            headers[fields["header"]] = fields["key"]
         elif kind == "basic":
-            session.auth = (fields["username"], fields["password"])
+            basic = (fields["username"], fields["password"])
         elif kind != "none":
-            raise ConnectorError(f"unknown auth type {kind!r}")
+            raise ConnectorError(f"{where}: unknown auth type {kind!r}")
     except KeyError as missing:
-        raise ConnectorError(f"auth {kind!r} needs the field {missing.args[0]!r}") from None
+        raise ConnectorError(f"{where}: auth {kind!r} needs the field {missing.args[0]!r}") from None
+    session = requests.Session()
+    session.headers.update(headers)
+    session.auth = basic
     return session
 
 
@@ -90,8 +93,9 @@ class Fetcher:
         self.received = 0
 
     def pull(self, period: str, next_of: NextOf) -> Pull:
-        with session_for(self.source.auth) as session:
-            url: str | None = first_url(self.source.url, period)
+        start = first_url(self.source.url, period)
+        with session_for(self.source.auth, place(1, start)) as session:
+            url: str | None = start
             pages: list[Page] = []
             seen: set[str] = set()
             etag = last_modified = None
@@ -151,10 +155,11 @@ class Fetcher:
                     if response.status_code < 400:
                         body = self._read(response, where)
                         if body is not None:
+                            log.debug("%s: %d bytes", where, len(body))
                             content_type = response.headers.get("Content-Type")
                             return Page(number, url, content_type, body), response.headers
-                        fault = "the connection broke while reading"
-                    elif response.status_code in RETRYABLE:
+                        fault = "the body was cut off or timed out"
+                    elif response.status_code >= 500 or response.status_code == 429:
                         fault = f"HTTP {response.status_code}"
                         wait = retry_after(response, self.limits)
                     elif response.status_code in (401, 403):
@@ -189,7 +194,7 @@ class Fetcher:
                 if self.received > self.limits.max_bytes:
                     raise ConnectorError(f"{where}: the pull exceeds {self.limits.max_bytes} bytes")
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
             self.received -= sum(len(chunk) for chunk in chunks)
             return None
         return b"".join(chunks)

@@ -140,7 +140,9 @@ class DemoFeeds:
             french = feed == "csv-fr"
             names = ["indicator", "value", "category", "funder"]
             header = [FRENCH_COLUMNS[n] for n in names] if french else names
-            body = b"\xef\xbb\xbf" * french + _csv([header, *_cells(submission["observations"], french)])
+            body = _csv([header, *_cells(submission["observations"], french)])
+            if french:  # spreadsheet exports start with a byte-order mark
+                body = b"\xef\xbb\xbf" + body
             content_type = "text/csv; charset=utf-8"
         response = Response(body, content_type=content_type)
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+import requests
 
 import connectors
 from connectors.base import ConnectorError, Limits, Pull, Source
-from hub.demo_feeds import AUTH_KINDS, FEEDS, connector_config
-from hub.loopback import LoopbackServer
+from hub.demo_feeds import AUTH_KINDS, FEEDS, DemoFeeds, connector_config
+from hub.loopback import LoopbackServer, serving
 from hub.synthetic import Federation
 from tests.connectors.conftest import PERIOD, SECRET
 
@@ -80,3 +82,32 @@ def test_each_cluster_gets_a_connector_configuration_of_a_known_type(
 
     assert {config["type"] for config in configs} == set(connectors.TYPES)
     assert {config["auth"]["type"] for config in configs} == set(AUTH_KINDS)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/no-such-cluster/json?period=2024",
+        "/feeds/{code}/json?period=1999",
+        "/feeds/{code}/xml?period=2024",
+        "/elsewhere",
+    ],
+)
+def test_the_demo_feeds_answer_404_outside_their_clusters_periods_and_formats(
+    feeds: LoopbackServer, cluster_by_auth: dict[str, str], path: str
+) -> None:
+    response = requests.get(feeds.url + path.format(code=cluster_by_auth["none"]), timeout=5)
+
+    assert response.status_code == 404
+
+
+def test_the_demo_feeds_add_the_latency_asked_for(
+    federation: Federation, cluster_by_auth: dict[str, str]
+) -> None:
+    with serving(DemoFeeds(federation, SECRET, latency=0.3)) as server:
+        started = time.monotonic()
+        requests.get(
+            f"{server.url}/feeds/{cluster_by_auth['none']}/csv?period={PERIOD}", timeout=5
+        ).raise_for_status()
+
+    assert time.monotonic() - started >= 0.3
