@@ -22,11 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import create_app
 from hub.config import Config
 from hub.db import make_engine
+from hub.demo_feeds import DemoFeeds
+from hub.loopback import serving
 from hub.services.clients import create_client
 from hub.services.setup import initialise
 from hub.state import HubState
+from hub.synthetic import generate
 
 BACKEND = os.environ.get("HUB_TEST_DATABASE", "sqlite")
+FEEDS_SECRET = "hub-tests-feeds-secret"
 POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -124,3 +128,16 @@ def auth(make_token: Callable[..., str]) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {make_token(role, cluster)}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def federation() -> Any:
+    return generate()
+
+
+@pytest.fixture(scope="module")
+def demo_feeds(federation: Any) -> Iterator[Any]:
+    """The demo clusters' systems on a loopback port (every feed type and auth kind), whose
+    connector configurations ``hub.demo_feeds.connector_config(code, url, FEEDS_SECRET)`` gives."""
+    with serving(DemoFeeds(federation, FEEDS_SECRET, page_size=40)) as server:
+        yield server

@@ -9,10 +9,18 @@ from flask import Flask, Response, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from hub.api import aggregates, catalogue, cluster_data, health, oauth, problems, submissions
+from hub.api import aggregates, catalogue, cluster_data, connectors, health, oauth, problems, submissions
 from hub.auth.policy import public
 
-BLUEPRINTS = (health.blp, oauth.blp, catalogue.blp, submissions.blp, cluster_data.blp, aggregates.blp)
+BLUEPRINTS = (
+    health.blp,
+    oauth.blp,
+    catalogue.blp,
+    submissions.blp,
+    cluster_data.blp,
+    connectors.blp,
+    aggregates.blp,
+)
 
 
 class HubApi(Api):

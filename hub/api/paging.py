@@ -17,6 +17,17 @@ class PageQuerySchema(Schema):
     cursor = fields.Integer(metadata={"description": "the cursor of the previous page's next link"})
 
 
+def list_schema(item: type[Schema], name: str) -> type[Schema]:
+    """The schema of a ``{"items", "next"}`` list of ``item``."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next": fields.String(allow_none=True, required=True),
+        },
+        name=name,
+    )
+
+
 def listing(page: Page, **extra: Any) -> dict[str, Any]:
     """The list body; ``next`` repeats this request's query with the page's cursor."""
     following = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import admin, aggregate, core, demo, jobs
+from hub.cli import admin, aggregate, core, demo, jobs, sync
 
 
 @click.group(help="AFPC Hub: the data exchange hub of the French competitiveness clusters.")
@@ -12,5 +12,6 @@ def main() -> None:
     pass
 
 
-for command in (*core.COMMANDS, *admin.COMMANDS, *aggregate.COMMANDS, *jobs.COMMANDS, *demo.COMMANDS):
+COMMANDS = (*core.COMMANDS, *admin.COMMANDS, *aggregate.COMMANDS, *sync.COMMANDS, *jobs.COMMANDS)
+for command in (*COMMANDS, *demo.COMMANDS):
     main.add_command(command)

@@ -25,7 +25,7 @@ class Page:
     cursor: int | None  # pass back to get the next page; None on the last page
 
 
-def _page(
+def page_of(
     session: Session,
     query: Select[*tuple[Any, ...]],
     key: Any,
@@ -33,6 +33,7 @@ def _page(
     cursor: int | None,
     newest: bool,
 ) -> Page:
+    """One page of ``query`` keyed by ``key``, newest first or oldest first."""
     if cursor is not None:
         query = query.where(key < cursor if newest else key > cursor)
     rows = list(session.execute(query.order_by(key.desc() if newest else key).limit(limit + 1)))
@@ -45,7 +46,7 @@ def list_submissions(session: Session, cluster_code: str, *, limit: int, cursor:
     """The cluster's submissions, newest first, without their payloads."""
     get_cluster(session, cluster_code)
     query = select(Submission.id, Submission).options(defer(Submission.payload))
-    page = _page(
+    page = page_of(
         session, query.where(Submission.cluster_code == cluster_code), Submission.id, limit, cursor, True
     )
     return Page([row[1] for row in page.items], page.cursor)
@@ -83,7 +84,7 @@ def list_observations(
         query = query.where(Observation.indicator_code == indicator)
     if not history:
         query = query.where(Observation.is_current.is_(True))
-    page = _page(session, query, Observation.id, limit, cursor, False)
+    page = page_of(session, query, Observation.id, limit, cursor, False)
     return Page([_observation(row[1]) for row in page.items], page.cursor)
 
 
@@ -127,7 +128,7 @@ def list_members(
             Membership.period == period,
         )
     )
-    page = _page(session, query, Membership.id, limit, cursor, False)
+    page = page_of(session, query, Membership.id, limit, cursor, False)
     return submission_id, Page([_member(m, o) for _, m, o in page.items], page.cursor)
 
 

@@ -95,7 +95,9 @@ def _organisation_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
 def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[str, int]:
     """Ids of every member's organisation, adding the ones the hub has never seen."""
     ids = _organisation_ids(session, (m.key for m in members))
-    missing = [m for m in members if m.key not in ids]
+    # In key order: two lists sharing new organisations, ingested at once, then take the
+    # unique-index locks in the same order and wait for each other instead of deadlocking.
+    missing = sorted((m for m in members if m.key not in ids), key=lambda m: m.key)
     if missing:
         statement = upsert(session.get_bind().dialect.name, ORGANISATIONS).on_conflict_do_nothing(
             index_elements=["key"]

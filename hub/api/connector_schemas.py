@@ -1,0 +1,99 @@
+"""Schemas of the connector endpoints: configuration in and out, sync requests, runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from hub.api.paging import PageQuerySchema, list_schema
+from hub.models.operations import RUN_STATUSES
+from hub.services.connectors import AUTH_FIELDS, TYPES, Settings
+
+
+class AuthSchema(Schema):
+    """Credentials are write-only: a field left out keeps the stored value of the same auth type."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True, metadata={"enum": list(AUTH_FIELDS)})
+    token = fields.String(load_only=True)
+    header = fields.String(load_only=True)
+    key = fields.String(load_only=True)
+    username = fields.String(load_only=True)
+    password = fields.String(load_only=True)
+
+
+class ConnectorSettingsSchema(Schema):
+    """The body of ``PUT /api/v1/clusters/{code}/connector``."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True, metadata={"enum": list(TYPES)})
+    url = fields.String(required=True, metadata={"description": "http or https"})
+    enabled = fields.Boolean(load_default=True)
+    schedule = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "5-field cron, e.g. 0 3 * * *"}
+    )
+    auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
+    mapping = fields.Dict(keys=fields.String(), load_default=dict)
+
+    @post_load
+    def _settings(self, data: dict[str, Any], **_kwargs: Any) -> Settings:
+        return Settings(**data)
+
+
+class ConnectorSchema(Schema):
+    cluster = fields.String()
+    type = fields.String()
+    url = fields.String()
+    enabled = fields.Boolean()
+    schedule = fields.String(allow_none=True)
+    mapping = fields.Dict()
+    auth = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": 'the auth type and the fields set, e.g. {"type": "bearer", "token": "set"}'},
+    )
+    updated_at = fields.DateTime()
+
+
+class SyncRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    period = fields.String(metadata={"description": "default: the previous calendar year"})
+
+
+class RunStartedSchema(Schema):
+    run_id = fields.Integer(required=True)
+
+
+class RunSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "sync (a connector pull) or aggregate"})
+    cluster = fields.String(attribute="cluster_code", allow_none=True)
+    period = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(RUN_STATUSES)})
+    trigger = fields.String(metadata={"description": "api, cli, schedule or replay"})
+    requested_by = fields.String(allow_none=True, metadata={"description": "client id, cli or scheduler"})
+    replay_of = fields.Integer(allow_none=True, metadata={"description": "the run whose pages it re-ingests"})
+    pages = fields.Integer(metadata={"description": "pages fetched (or replayed)"})
+    bytes = fields.Integer(metadata={"description": "raw bytes fetched"})
+    counts = fields.Dict(metadata={"description": "the ingestion's counts, as a push answers them"})
+    submission_id = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "why it failed; never a credential"})
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+RunListSchema = list_schema(RunSchema, "RunListSchema")
+
+
+class RunQuerySchema(PageQuerySchema):
+    kind = fields.String()
+    cluster = fields.String()
+    status = fields.String(validate=validate.OneOf(RUN_STATUSES))

@@ -1,0 +1,171 @@
+"""Connector configuration per cluster: checked whole, stored with its credentials encrypted.
+
+Credentials are write-only: they are kept as one Fernet token and only ``source_of`` (the
+sync service's way in) ever decrypts them; what is shown or audited says which fields are
+set, never their values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from apscheduler.triggers.cron import CronTrigger
+from cryptography.fernet import Fernet
+from sqlalchemy.orm import Session
+
+from connectors import TYPES
+from connectors.base import Source
+from hub.errors import FieldProblem, InvalidInput, NotFound
+from hub.models import ConnectorConfig
+from hub.services import audit
+from hub.services.registry import get_cluster
+
+# The fields each auth type needs; every one of them is a secret except ``header``.
+AUTH_FIELDS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "bearer": ("token",),
+    "api_key": ("header", "key"),
+    "basic": ("username", "password"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A connector configuration as an admin sends it; absent auth fields keep the stored ones."""
+
+    type: str
+    url: str
+    enabled: bool = True
+    schedule: str | None = None
+    auth: Mapping[str, str] = field(default_factory=lambda: {"type": "none"})
+    mapping: Mapping[str, Any] = field(default_factory=dict)
+
+
+def check_schedule(schedule: str) -> str | None:
+    """The reason a cron expression is refused, or None: the scheduler must be able to run it."""
+    if len(schedule.split()) != 5:
+        return "must be a 5-field cron expression (minute hour day month weekday)"
+    try:
+        CronTrigger.from_crontab(schedule)
+    except ValueError as error:
+        return f"is not a valid cron expression: {error}"
+    return None
+
+
+def _problems(settings: Settings, auth: Mapping[str, str]) -> list[FieldProblem]:
+    problems = []
+    if settings.type not in TYPES:
+        problems.append(FieldProblem("type", f"must be one of {', '.join(TYPES)}"))
+    parts = urlsplit(settings.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.append(FieldProblem("url", "must be an absolute http or https URL"))
+    if settings.schedule is not None:
+        reason = check_schedule(settings.schedule)
+        if reason:
+            problems.append(FieldProblem("schedule", reason))
+    kind = auth.get("type", "")
+    if kind not in AUTH_FIELDS:
+        problems.append(FieldProblem("auth.type", f"must be one of {', '.join(AUTH_FIELDS)}"))
+        return problems
+    problems.extend(
+        FieldProblem(f"auth.{name}", "is required") for name in AUTH_FIELDS[kind] if not auth.get(name)
+    )
+    problems.extend(
+        FieldProblem(f"auth.{name}", f"is not a field of {kind!r} auth")
+        for name in auth
+        if name != "type" and name not in AUTH_FIELDS[kind]
+    )
+    return problems
+
+
+def _stored_auth(row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
+    if row is None or row.auth_secret is None:
+        return {"type": "none" if row is None else row.auth_type}
+    stored: dict[str, str] = json.loads(fernet.decrypt(row.auth_secret))
+    return {"type": row.auth_type, **stored}
+
+
+def _merged_auth(settings: Settings, row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
+    """The new auth object, completed with the stored fields when the auth type is unchanged."""
+    auth = {name: value for name, value in settings.auth.items() if value != ""}
+    stored = _stored_auth(row, fernet)
+    if stored["type"] == auth.get("type"):
+        return {**stored, **auth}
+    return auth
+
+
+def configure(
+    session: Session, *, fernet: Fernet, cluster_code: str, settings: Settings, actor: str | None
+) -> dict[str, Any]:
+    """Create or replace the cluster's connector; every problem is reported at once."""
+    get_cluster(session, cluster_code)
+    row = session.get(ConnectorConfig, cluster_code)
+    auth = _merged_auth(settings, row, fernet)
+    problems = _problems(settings, auth)
+    if problems:
+        raise InvalidInput(problems)
+    created = row is None
+    if row is None:
+        row = ConnectorConfig(cluster_code=cluster_code)
+        session.add(row)
+    elif (row.type, row.url, row.auth_type) != (settings.type, settings.url, auth["type"]):
+        # A validator from another feed (or another account) means nothing for this one.
+        row.etag, row.last_modified = None, None
+    secrets = {name: value for name, value in auth.items() if name != "type"}
+    row.type, row.url, row.enabled = settings.type, settings.url, settings.enabled
+    row.schedule, row.mapping, row.auth_type = settings.schedule, dict(settings.mapping), auth["type"]
+    row.auth_secret = fernet.encrypt(json.dumps(secrets).encode()) if secrets else None
+    session.flush()
+    shown = describe(row, fernet)
+    audit.record(
+        session,
+        actor=actor,
+        action="connector.configure",
+        outcome="created" if created else "updated",
+        cluster=cluster_code,
+        type=row.type,
+        url=row.url,
+        enabled=row.enabled,
+        schedule=row.schedule,
+        auth=shown["auth"],
+    )
+    return shown
+
+
+def get_config(session: Session, cluster_code: str) -> ConnectorConfig:
+    get_cluster(session, cluster_code)
+    row = session.get(ConnectorConfig, cluster_code)
+    if row is None:
+        raise NotFound(f"cluster {cluster_code!r} has no connector")
+    return row
+
+
+def describe(row: ConnectorConfig, fernet: Fernet) -> dict[str, Any]:
+    """The configuration as shown to people: the auth type and which fields are set, no value."""
+    auth = _stored_auth(row, fernet)
+    return {
+        "cluster": row.cluster_code,
+        "type": row.type,
+        "url": row.url,
+        "enabled": row.enabled,
+        "schedule": row.schedule,
+        "mapping": row.mapping,
+        "auth": {name: (value if name == "type" else "set") for name, value in auth.items()},
+        "updated_at": row.updated_at,
+    }
+
+
+def source_of(row: ConnectorConfig, fernet: Fernet) -> Source:
+    """The decrypted ``Source`` a connector fetches; it lives only for the pull."""
+    return Source(
+        cluster_code=row.cluster_code,
+        url=row.url,
+        auth=_stored_auth(row, fernet),
+        mapping=dict(row.mapping),
+        etag=row.etag,
+        last_modified=row.last_modified,
+    )

@@ -1,0 +1,286 @@
+"""Pulling a cluster's feed: fetch, archive the raw pages, map, ingest through the push path.
+
+Entry points for the scheduler, the CLI and the demo:
+
+- ``execute(state, run_id)`` runs one queued run to its end and returns it; whatever the feed
+  or the mapping does, it does not raise (an unexpected error becomes a failed run with a
+  generic message, and is logged); only a run id that does not exist is a ``NotFound``.
+- ``replay(state, run_id)`` re-ingests the pages archived by an earlier run, as a new run.
+- ``sync_many(state, codes, period)`` queues and runs several clusters at once, at most
+  ``config.sync_concurrency`` at a time.
+- ``pull_clusters(state, settings, period)`` configures connectors, then pulls them all; for
+  the demo: ``{code: Settings(**hub.demo_feeds.connector_config(code, url, secret))}``.
+
+Each step has its own session, and none is open while the feed is fetched: a slow feed
+must not hold a database connection or (on SQLite) a lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+import connectors
+from connectors.base import Connector, ConnectorError, Limits, Page, Source
+from hub.errors import HubError, InvalidInput
+from hub.models import ConnectorConfig, JobRun, PullArchive, utcnow
+from hub.services import connectors as connector_configs
+from hub.services import ingestion, runs
+from hub.state import HubState
+
+log = logging.getLogger(__name__)
+
+Lookup = Callable[[str], Connector]
+SHOWN_PROBLEMS = 5  # the first refusal paths in a run's error; the rest are counted
+UNEXPECTED = "the pull stopped on an unexpected error; the hub's log has the details"
+
+
+@dataclass(frozen=True)
+class Puller:
+    """How runs reach the feeds: the connector registry and the bounds of one pull."""
+
+    lookup: Lookup = connectors.get
+    limits: Limits = Limits()
+
+
+class RunFailed(Exception):
+    """A run that ends as failed; the message is the run's error, shown to its cluster."""
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+def _runner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def execute(state: HubState, run_id: int, *, puller: Puller = Puller()) -> JobRun:
+    """Run one queued run; a run another runner claimed first is returned as it is."""
+    with state.sessions() as session:
+        claimed = runs.claim(session, run_id, _runner())
+        session.commit()
+        if not claimed:
+            return runs.get_run(session, run_id)
+    try:
+        return _pull(state, run_id, puller)
+    except RunFailed as error:
+        return _close(state, run_id, "failed", error=str(error), **error.fields)
+    except Exception:
+        log.exception("sync run %s stopped on an unexpected error", run_id)
+        return _close(state, run_id, "failed", error=UNEXPECTED)
+
+
+def _close(state: HubState, run_id: int, status: str, **fields: Any) -> JobRun:
+    with state.sessions() as session:
+        run = runs.finish(session, run_id, status, **fields)
+        session.commit()
+    log.info("sync run %s of %s: %s", run_id, run.cluster_code, status)
+    return run
+
+
+@dataclass(frozen=True)
+class _Job:
+    run_id: int
+    period: str
+    requested_by: str | None
+    type: str
+    source: Source
+    replay_of: int | None
+
+
+def _job(state: HubState, run_id: int) -> _Job:
+    with state.sessions() as session:
+        run = runs.get_run(session, run_id)
+        config = session.get(ConnectorConfig, run.cluster_code)
+        if config is None:
+            raise RunFailed(f"cluster {run.cluster_code!r} has no connector")
+        source = connector_configs.source_of(config, state.fernet)
+        return _Job(
+            run.id, run.period or runs.default_period(), run.requested_by, config.type, source, run.replay_of
+        )
+
+
+def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
+    job = _job(state, run_id)
+    try:
+        connector = puller.lookup(job.type)
+    except ConnectorError as error:
+        raise RunFailed(str(error)) from error
+    validators: dict[str, str | None] = {}
+    if job.replay_of is not None:
+        pages = _archived(state, job.replay_of)
+    else:
+        try:
+            pull = connector.fetch(job.source, job.period, puller.limits)
+        except ConnectorError as error:
+            raise RunFailed(_redacted(error, job.source)) from error
+        if pull.not_modified:
+            return _close(state, run_id, "unchanged")
+        pages = pull.pages
+        _archive(state, run_id, pages)
+        validators = {"etag": pull.etag, "last_modified": pull.last_modified}
+    size = {"pages": len(pages), "bytes": sum(len(page.body) for page in pages)}
+    try:
+        document = connector.to_submission(pages, job.source, job.period)
+    except ConnectorError as error:
+        raise RunFailed(_redacted(error, job.source), **size) from error
+    return _ingest(state, job, document, validators, size)
+
+
+def _redacted(error: ConnectorError, source: Source) -> str:
+    """The error as the run shows it; a credential a connector let slip is masked all the same."""
+    message = str(error)
+    for name, value in source.auth.items():
+        if name not in ("type", "header") and value:
+            message = message.replace(value, "***")
+    return message
+
+
+def _ingest(
+    state: HubState, job: _Job, document: Mapping[str, Any], validators: Mapping[str, str | None], size: Any
+) -> JobRun:
+    with state.sessions() as session:
+        try:
+            result = ingestion.submit(
+                session,
+                cluster_code=job.source.cluster_code,
+                document=document,
+                source=f"connector:{job.type}",
+                actor=job.requested_by,
+                run_id=job.run_id,
+            )
+        except HubError as error:
+            refusal = error
+        else:
+            if validators:
+                # Only now: a validator saved before a refused ingest would make the next pull a 304.
+                config = session.get(ConnectorConfig, job.source.cluster_code)
+                if config is not None:
+                    config.etag, config.last_modified = validators["etag"], validators["last_modified"]
+            status = "succeeded" if _changed(result.counts) else "unchanged"
+            run = runs.finish(
+                session, job.run_id, status, counts=result.counts, submission_id=result.submission_id, **size
+            )
+            session.commit()
+            log.info("sync run %s of %s: %s", job.run_id, run.cluster_code, status)
+            return run
+    return _close(state, job.run_id, "failed", error=_refusal(refusal), **size)
+
+
+def _changed(counts: Mapping[str, Mapping[str, int]]) -> bool:
+    return any(number for part in counts.values() for name, number in part.items() if name != "unchanged")
+
+
+def _refusal(error: HubError) -> str:
+    if not isinstance(error, InvalidInput):
+        return f"the hub refused the feed's data: {error.detail}"
+    shown = "; ".join(
+        f"{problem.path}: {problem.message}" if problem.path else problem.message
+        for problem in error.errors[:SHOWN_PROBLEMS]
+    )
+    more = len(error.errors) - SHOWN_PROBLEMS
+    return f"the hub refused the feed's data ({len(error.errors)} problem(s)): {shown}" + (
+        f"; and {more} more" if more > 0 else ""
+    )
+
+
+def _archive(state: HubState, run_id: int, pages: Sequence[Page]) -> None:
+    """Keep the raw pages in a transaction of their own, so a mapping failure keeps them."""
+    with state.sessions() as session:
+        session.add_all(
+            PullArchive(
+                run_id=run_id,
+                page=page.number,
+                url=page.url,
+                content_type=page.content_type,
+                body=page.body,
+                sha256=hashlib.sha256(page.body).hexdigest(),
+                fetched_at=utcnow(),
+            )
+            for page in pages
+        )
+        session.commit()
+
+
+def _archived(state: HubState, run_id: int) -> tuple[Page, ...]:
+    with state.sessions() as session:
+        rows = session.scalars(
+            select(PullArchive).where(PullArchive.run_id == run_id).order_by(PullArchive.page)
+        )
+        pages = tuple(Page(row.page, row.url, row.content_type, row.body) for row in rows)
+    if not pages:
+        raise RunFailed(f"run {run_id} archived no pages to replay")
+    return pages
+
+
+def replay(
+    state: HubState,
+    run_id: int,
+    *,
+    cluster: str | None = None,
+    requested_by: str | None = None,
+    puller: Puller = Puller(),
+) -> JobRun:
+    """Re-ingest the pages an earlier run (of ``cluster``, when given) archived, as a new run."""
+    with state.sessions() as session:
+        original = runs.get_run(session, run_id, cluster=cluster)
+        if original.kind != "sync" or original.cluster_code is None:
+            raise HubError(f"run {run_id} is not a connector run")
+        queued = runs.queue_sync(
+            session,
+            original.cluster_code,
+            period=original.period,
+            trigger="replay",
+            requested_by=requested_by,
+            replay_of=original.id,
+        )
+        session.commit()
+    return execute(state, queued.id, puller=puller)
+
+
+def sync_many(
+    state: HubState,
+    codes: Iterable[str],
+    period: str | None = None,
+    *,
+    trigger: str = "cli",
+    requested_by: str | None = None,
+    puller: Puller = Puller(),
+) -> list[JobRun]:
+    """Queue a run per cluster, then run them ``config.sync_concurrency`` at a time."""
+    with state.sessions() as session:
+        queued = [
+            runs.queue_sync(session, code, period=period, trigger=trigger, requested_by=requested_by).id
+            for code in codes
+        ]
+        session.commit()
+    with ThreadPoolExecutor(max_workers=max(1, state.config.sync_concurrency)) as pool:
+        return list(pool.map(lambda run_id: execute(state, run_id, puller=puller), queued))
+
+
+def pull_clusters(
+    state: HubState,
+    settings: Mapping[str, connector_configs.Settings],
+    period: str | None = None,
+    *,
+    actor: str | None = None,
+    puller: Puller = Puller(),
+) -> list[JobRun]:
+    """Configure each cluster's connector (``{code: Settings}``), then pull them all."""
+    with state.sessions() as session:
+        for code, wanted in settings.items():
+            connector_configs.configure(
+                session, fernet=state.fernet, cluster_code=code, settings=wanted, actor=actor
+            )
+        session.commit()
+    return sync_many(state, settings, period, trigger="cli", requested_by=actor, puller=puller)

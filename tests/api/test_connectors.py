@@ -1,0 +1,167 @@
+"""The connector endpoints: configure, read back without secrets, queue pulls, read runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from hub.demo_feeds import auth_for, connector_config
+from hub.models import AuditEvent
+from hub.services import sync
+from tests.conftest import FEEDS_SECRET
+
+BASE = "/api/v1/clusters/medicen"
+TOKEN = "s3cret-token-value"
+CONFIG = {
+    "type": "feed_json",
+    "url": "https://crm.example.org/afpc/feed",
+    "enabled": True,
+    "schedule": "0 3 * * *",
+    "auth": {"type": "bearer", "token": TOKEN},
+    "mapping": {},
+}
+
+
+@pytest.fixture
+def admin(auth):
+    return auth("admin")
+
+
+@pytest.fixture
+def configured(client, admin):
+    response = client.put(BASE + "/connector", json=CONFIG, headers=admin)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_configuration_is_answered_without_its_secret(configured):
+    assert configured.json["auth"] == {"type": "bearer", "token": "set"}
+    assert TOKEN not in configured.get_data(as_text=True)
+
+
+def test_the_cluster_reads_its_configuration_without_its_secret(client, auth, configured):
+    response = client.get(BASE + "/connector", headers=auth("cluster", "medicen"))
+    assert response.status_code == 200
+    assert response.json["schedule"] == "0 3 * * *" and response.json["auth"]["token"] == "set"
+    assert TOKEN not in response.get_data(as_text=True)
+
+
+def test_a_cluster_without_a_connector_is_a_404(client, admin):
+    assert client.get("/api/v1/clusters/systematic/connector", headers=admin).status_code == 404
+
+
+def test_a_bad_configuration_lists_every_problem(client, admin):
+    body = {**CONFIG, "type": "ftp", "url": "ftp://x", "schedule": "every day", "auth": {"type": "basic"}}
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    paths = {error["path"] for error in response.json["errors"]}
+    assert paths == {"type", "url", "schedule", "auth.username", "auth.password"}
+
+
+def test_a_malformed_body_is_a_422_with_paths(client, admin):
+    body = {"type": 3, "auth": {"type": "bearer", "tokn": "x"}}
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 422
+    assert {error["path"] for error in response.json["errors"]} == {"type", "url", "auth.tokn"}
+
+
+def test_a_schedule_change_keeps_the_token(client, admin, configured):
+    body = {**CONFIG, "schedule": "30 4 * * 1", "auth": {"type": "bearer"}}
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 200
+    assert response.json["auth"] == {"type": "bearer", "token": "set"}
+
+
+def test_a_sync_request_queues_a_run(client, auth, configured):
+    response = client.post(BASE + "/sync", json={"period": "2024"}, headers=auth("cluster", "medicen"))
+    assert response.status_code == 202
+    run = client.get(f"/api/v1/runs/{response.json['run_id']}", headers=auth("board")).json
+    assert (run["status"], run["period"], run["trigger"], run["cluster"]) == (
+        "queued",
+        "2024",
+        "api",
+        "medicen",
+    )
+
+
+def test_a_sync_request_without_a_body_asks_for_the_previous_year(client, admin, configured):
+    run_id = client.post(BASE + "/sync", headers=admin).json["run_id"]
+    assert client.get(f"/api/v1/runs/{run_id}", headers=admin).json["period"].isdigit()
+
+
+def test_a_sync_request_with_a_bad_period_is_a_422(client, admin, configured):
+    response = client.post(BASE + "/sync", json={"period": "2025-Q5"}, headers=admin)
+    assert response.status_code == 422
+
+
+def test_a_sync_request_without_an_enabled_connector_is_a_409(client, admin):
+    response = client.post(BASE + "/sync", headers=admin)
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+
+
+def test_a_disabled_connector_is_not_pulled_on_request(client, admin):
+    client.put(BASE + "/connector", json={**CONFIG, "enabled": False}, headers=admin)
+    assert client.post(BASE + "/sync", headers=admin).status_code == 409
+
+
+def test_runs_are_listed_newest_first_and_filtered(client, admin, configured):
+    first = client.post(BASE + "/sync", headers=admin).json["run_id"]
+    second = client.post(BASE + "/sync", headers=admin).json["run_id"]
+    listed = client.get("/api/v1/runs?kind=sync&status=queued&cluster=medicen", headers=admin).json
+    assert [run["id"] for run in listed["items"]] == [second, first]
+    assert client.get("/api/v1/runs?status=failed", headers=admin).json["items"] == []
+
+
+def test_runs_are_paged(client, admin, configured):
+    for _ in range(3):
+        client.post(BASE + "/sync", headers=admin)
+    page = client.get("/api/v1/runs?limit=2", headers=admin).json
+    assert len(page["items"]) == 2 and page["next"]
+    rest = client.get(page["next"], headers=admin).json
+    assert len(rest["items"]) == 1 and rest["next"] is None
+
+
+def test_a_cluster_lists_only_its_own_runs(client, auth, admin, configured):
+    other = {**CONFIG, "url": "https://other.example.org/feed"}
+    client.put("/api/v1/clusters/systematic/connector", json=other, headers=admin)
+    client.post("/api/v1/clusters/systematic/sync", headers=admin)
+    mine = client.post(BASE + "/sync", headers=admin).json["run_id"]
+    listed = client.get("/api/v1/runs?cluster=systematic", headers=auth("cluster", "medicen")).json
+    assert [run["id"] for run in listed["items"]] == [mine]
+
+
+def test_an_unknown_run_is_a_404(client, admin):
+    assert client.get("/api/v1/runs/999999", headers=admin).status_code == 404
+
+
+def test_the_configuration_change_is_audited_without_the_secret(client, admin, configured, db):
+    details = db.scalars(select(AuditEvent.details).where(AuditEvent.action == "connector.configure")).all()
+    assert details and TOKEN not in json.dumps(details)
+
+
+def test_the_endpoints_are_in_the_openapi_document(client):
+    paths = client.get("/openapi.json").json["paths"]
+    for path in (
+        "/api/v1/clusters/{code}/connector",
+        "/api/v1/clusters/{code}/sync",
+        "/api/v1/runs/{run_id}",
+    ):
+        assert path in paths
+
+
+def test_a_pull_end_to_end_over_http(client, auth, state, demo_feeds, federation):
+    """PUT the connector, ask for a pull, let the runner (the scheduler's job) run it, read the data."""
+    code = next(c.code for c in federation.clusters if auth_for(c.code, FEEDS_SECRET)["type"] == "bearer")
+    admin, own = auth("admin"), auth("cluster", code)
+    config = connector_config(code, demo_feeds.url, FEEDS_SECRET, "json")
+    assert client.put(f"/api/v1/clusters/{code}/connector", json=config, headers=admin).status_code == 200
+    run_id = client.post(f"/api/v1/clusters/{code}/sync", json={"period": "2024"}, headers=own).json["run_id"]
+    sync.execute(state, run_id)
+    run = client.get(f"/api/v1/runs/{run_id}", headers=own)
+    assert (run.json["status"], run.json["error"]) == ("succeeded", None) and run.json["pages"] > 1
+    observations = client.get(f"/api/v1/clusters/{code}/observations?period=2024&limit=1000", headers=own)
+    assert len(observations.json["items"]) == len(federation.submission(code, "2024")["observations"])
+    shown = client.get(f"/api/v1/clusters/{code}/connector", headers=own)
+    assert config["auth"]["token"] not in run.get_data(as_text=True) + shown.get_data(as_text=True)

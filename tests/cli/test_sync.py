@@ -1,0 +1,93 @@
+"""``hub sync CODE|--all [--period P]`` and ``hub sync CODE --replay RUN_ID``."""
+
+from hub.cli.context import hub_state
+from hub.demo_feeds import connector_config
+from hub.services import runs
+from hub.services.connectors import Settings, configure
+from tests.conftest import FEEDS_SECRET
+
+
+def test_sync_needs_a_code_or_all(run):
+    assert run("sync").exit_code == 2
+    assert run("sync", "medicen", "--all").exit_code == 2
+
+
+def test_a_replay_goes_with_a_code_alone(run):
+    assert run("sync", "--all", "--replay", "1").exit_code == 2
+
+
+def synced(run, *args, exit_code=1):
+    """The output of ``hub sync ARGS`` on an initialised hub, checking its exit code."""
+    run("init")
+    result = run("sync", *args)
+    assert result.exit_code == exit_code
+    return result.output
+
+
+def test_a_cluster_without_a_connector_is_refused(run):
+    assert "has no enabled connector" in synced(run, "medicen")
+
+
+def test_all_with_no_connector_configured_runs_nothing(run):
+    assert "0 run(s)" in synced(run, "--all", exit_code=0)
+
+
+def test_replaying_an_unknown_run_is_refused(run):
+    assert "no run 999" in synced(run, "medicen", "--replay", "999")
+
+
+def test_replaying_another_clusters_run_is_refused(run):
+    run("init")
+    state = hub_state()
+    with state.sessions() as session:
+        settings = Settings(type="csv", url="http://127.0.0.1:9/feed.csv")
+        configure(session, fernet=state.fernet, cluster_code="medicen", settings=settings, actor="t")
+        queued = runs.queue_sync(session, "medicen", period="2025", trigger="cli", requested_by="t")
+        session.commit()
+    result = run("sync", "systematic", "--replay", str(queued.id))
+    assert result.exit_code == 1 and f"no run {queued.id}" in result.output
+
+
+def configure_demo(demo_feeds, codes):
+    """Point the CLI hub's connectors of ``codes`` at the demo feeds."""
+    state = hub_state()
+    with state.sessions() as session:
+        for code in codes:
+            settings = Settings(**connector_config(code, demo_feeds.url, FEEDS_SECRET))
+            configure(session, fernet=state.fernet, cluster_code=code, settings=settings, actor="test")
+        session.commit()
+
+
+def test_sync_pulls_one_cluster_in_the_foreground(run, demo_feeds, federation):
+    run("init")
+    code = federation.clusters[0].code
+    configure_demo(demo_feeds, [code])
+    result = run("sync", code, "--period", "2024")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{code} 2024: run 1 succeeded")
+
+
+def test_sync_all_pulls_every_enabled_connector_at_once(run, demo_feeds, federation):
+    run("init")
+    codes = [cluster.code for cluster in federation.clusters[:10]]
+    configure_demo(demo_feeds, codes)
+    result = run("sync", "--all", "--period", "2024")
+    assert result.exit_code == 0
+    assert result.output.count(" succeeded, ") == 10
+    assert result.output.endswith("10 run(s): 10 ok, 0 failed\n")
+
+
+def test_sync_all_exits_1_when_a_run_fails(run, demo_feeds, federation):
+    run("init")
+    configure_demo(demo_feeds, [federation.clusters[0].code])
+    assert synced(run, "--all", "--period", "1999").endswith("1 run(s): 0 ok, 1 failed\n")
+
+
+def test_a_replay_reingests_a_runs_pages(run, demo_feeds, federation):
+    run("init")
+    code = federation.clusters[0].code
+    configure_demo(demo_feeds, [code])
+    run("sync", code, "--period", "2024")
+    result = run("sync", code, "--replay", "1")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{code} 2024: run 2 unchanged")

@@ -1,0 +1,249 @@
+"""Feed faults a real server cannot produce on demand, each one a clear ConnectorError (or a
+retry that succeeds), with the waits the connector asked for recorded instead of slept."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+import connectors
+from connectors.base import Connector, ConnectorError, Limits, Source
+
+URL = "https://feed.example/afpc"
+FIRST = f"{URL}?period=2024"
+PERIOD = "2024"
+
+
+@pytest.fixture
+def feed() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def _connector(sleeps: list[float], kind: str = "feed_json") -> Connector:
+    return connectors.get(kind, sleep=sleeps.append, rng=random.Random(7))
+
+
+def _page(next_url: str | None = None, value: int = 1) -> str:
+    return json.dumps(
+        {
+            "period": PERIOD,
+            "observations": [{"indicator": "EVENTS", "value": value}],
+            "members": [],
+            "next": next_url,
+        }
+    )
+
+
+def _fetch(sleeps: list[float], limits: Limits | None = None, kind: str = "feed_json", **source: Any) -> Any:
+    return _connector(sleeps, kind).fetch(Source("c", URL, **source), PERIOD, limits or Limits())
+
+
+def test_a_connect_error_is_retried_then_the_pull_succeeds(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, body=requests.ConnectionError("refused"))
+    feed.get(FIRST, body=_page())
+
+    pull = _fetch(sleeps)
+
+    assert len(pull.pages) == 1
+    assert len(sleeps) == 1
+    assert 0 <= sleeps[0] <= Limits().backoff_seconds
+
+
+def test_backoff_is_full_jitter_below_a_doubling_ceiling(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, body=requests.ConnectionError("refused"))
+    limits = Limits(retries=5, backoff_seconds=1.0, max_backoff_seconds=6.0)
+
+    with pytest.raises(ConnectorError):
+        _fetch(sleeps, limits)
+
+    assert len(sleeps) == 5
+    assert all(0 <= wait <= ceiling for wait, ceiling in zip(sleeps, [1.0, 2.0, 4.0, 6.0, 6.0], strict=True))
+
+
+def test_a_503_with_retry_after_seconds_waits_as_told(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, status=503, headers={"Retry-After": "7"})
+    feed.get(FIRST, body=_page())
+
+    pull = _fetch(sleeps)
+
+    assert len(pull.pages) == 1
+    assert sleeps == [7.0]
+
+
+def test_a_429_with_retry_after_as_a_date_waits_no_longer_than_the_cap(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    feed.get(FIRST, body=_page())
+
+    _fetch(sleeps, Limits(max_backoff_seconds=12.0))
+
+    assert sleeps == [12.0]
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 507])
+def test_every_5xx_is_retried(feed: responses.RequestsMock, sleeps: list[float], status: int) -> None:
+    feed.get(FIRST, status=status)
+    feed.get(FIRST, body=_page())
+
+    assert len(_fetch(sleeps).pages) == 1
+    assert len(sleeps) == 1
+
+
+def test_retries_are_bounded_and_the_message_counts_the_attempts(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, status=503)
+
+    with pytest.raises(
+        ConnectorError,
+        match=r"page 1 \(https://feed.example/afpc\?period=2024\): HTTP 503; gave up after 3 attempts",
+    ):
+        _fetch(sleeps, Limits(retries=2))
+
+    assert len(sleeps) == 2
+    assert len(feed.calls) == 3
+
+
+def test_a_read_timeout_is_retried_then_fails(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=requests.ReadTimeout("slow"))
+
+    with pytest.raises(ConnectorError, match=r"page 1 .*: timed out; gave up after 2 attempts"):
+        _fetch(sleeps, Limits(retries=1))
+
+
+def test_timeouts_come_from_the_limits(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=_page())
+
+    _fetch(sleeps, Limits(connect_timeout=1.5, read_timeout=9.0))
+
+    assert feed.calls[0].request.req_kwargs["timeout"] == (1.5, 9.0)
+
+
+def test_more_pages_than_the_cap_fail(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=_page(f"{URL}?page=2"))
+    for number in range(2, 6):
+        feed.get(f"{URL}?page={number}", body=_page(f"?page={number + 1}"))
+
+    with pytest.raises(
+        ConnectorError, match=r"page 4 \(https://feed.example/afpc\?page=4\): more than 3 pages"
+    ):
+        _fetch(sleeps, Limits(max_pages=3))
+
+
+def test_a_next_link_back_to_a_fetched_page_fails(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=_page(f"{URL}?page=2"))
+    feed.get(f"{URL}?page=2", body=_page(FIRST))
+
+    with pytest.raises(ConnectorError, match=r"page 3 .*: the next link loops to a page already fetched"):
+        _fetch(sleeps)
+
+
+def test_relative_and_absolute_next_links_are_both_followed(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, body=_page("afpc?page=2", value=1))
+    feed.get(f"{URL}?page=2", body=_page(f"{URL}?page=3", value=2))
+    feed.get(f"{URL}?page=3", body=_page(None, value=3))
+    connector = _connector(sleeps)
+    source = Source("c", URL)
+
+    pull = connector.fetch(source, PERIOD, Limits())
+
+    values = [row["value"] for row in connector.to_submission(pull.pages, source, PERIOD)["observations"]]
+    assert values == [1, 2, 3]
+
+
+def test_malformed_json_names_the_page(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=_page(f"{URL}?page=2"))
+    feed.get(f"{URL}?page=2", body='{"period": "2024", "observations": [')
+
+    with pytest.raises(ConnectorError, match=r"page 2 \(https://feed.example/afpc\?page=2\): malformed JSON"):
+        _fetch(sleeps)
+
+
+def test_a_401_fails_at_once_saying_the_credentials_were_refused(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, status=401)
+
+    with pytest.raises(ConnectorError, match=r"page 1 .*: HTTP 401: the feed refused the credentials"):
+        _fetch(sleeps, auth={"type": "bearer", "token": "t0ken"})
+
+    assert sleeps == []
+    assert len(feed.calls) == 1
+
+
+def test_other_4xx_fail_at_once(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, status=404)
+
+    with pytest.raises(ConnectorError, match=r"page 1 .*: HTTP 404$"):
+        _fetch(sleeps)
+
+    assert sleeps == []
+
+
+def test_a_304_on_the_first_page_is_not_modified(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, status=304)
+
+    pull = _fetch(sleeps, etag='"v1"', last_modified="Wed, 21 Oct 2015 07:28:00 GMT")
+
+    assert pull.not_modified and pull.pages == ()
+    assert feed.calls[0].request.headers["If-None-Match"] == '"v1"'
+    assert feed.calls[0].request.headers["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+def test_a_pull_returns_the_first_pages_validators(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=_page(), headers={"ETag": '"v2"', "Last-Modified": "Thu, 22 Oct 2015 07:28:00 GMT"})
+
+    pull = _fetch(sleeps)
+
+    assert (pull.etag, pull.last_modified) == ('"v2"', "Thu, 22 Oct 2015 07:28:00 GMT")
+
+
+def test_the_period_fills_a_placeholder_in_the_url(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get("https://feed.example/2024/data.csv", body="indicator,value\nEVENTS,3\n")
+
+    pull = _connector(sleeps, "csv").fetch(
+        Source("c", "https://feed.example/{period}/data.csv"), PERIOD, Limits()
+    )
+
+    assert pull.pages[0].url == "https://feed.example/2024/data.csv"
+
+
+def test_a_truncated_csv_names_the_page_and_line(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body="indicator,value,funder\nPROJECTS_FUNDED,3,ANR\nPROJECTS_FUNDED,4")
+    connector = _connector(sleeps, "csv")
+    source = Source("c", URL)
+    pull = connector.fetch(source, PERIOD, Limits())
+
+    with pytest.raises(ConnectorError, match=r"page 1 \(.*\), line 3: expected 3 fields, found 2"):
+        connector.to_submission(pull.pages, source, PERIOD)
+
+
+def test_a_mis_encoded_csv_names_the_page_and_line(feed: responses.RequestsMock, sleeps: list[float]) -> None:
+    feed.get(FIRST, body=b"indicator,value\nEVENTS,3\nSTAFF_FTE,2\n" + b"\xe9v\xe9nements,4\n")
+    connector = _connector(sleeps, "csv")
+    source = Source("c", URL)
+    pull = connector.fetch(source, PERIOD, Limits())
+
+    with pytest.raises(ConnectorError, match=r"page 1 \(.*\), line 4: the bytes are not UTF-8"):
+        connector.to_submission(pull.pages, source, PERIOD)

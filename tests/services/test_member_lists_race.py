@@ -1,0 +1,72 @@
+"""Member lists of two clusters sharing organisations the hub has never seen, ingested at the same
+time in real threads with real commits: both are stored, neither deadlocks (PostgreSQL aborts
+one of two transactions that take the same unique-index locks in opposite orders)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.db import make_session_factory
+from hub.models import AuditEvent, Cluster, DirtyPeriod, MemberList, Membership, Organisation, Submission
+from hub.services.ingestion import submit
+from schemas.siren import make_siren
+
+CLUSTERS = ("race-members-a", "race-members-b")
+SIRENS = [make_siren(90_000_000 + n) for n in range(3000)]
+
+
+@pytest.fixture
+def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        for code in CLUSTERS:
+            session.add(Cluster(code=code, name=code, region="FR-IDF", theme="DIGITAL", themes=["DIGITAL"]))
+    yield sessions
+    with sessions.begin() as session:
+        for model in (Membership, MemberList, DirtyPeriod, Submission, AuditEvent):
+            session.execute(delete(model).where(model.cluster_code.in_(CLUSTERS)))
+        session.execute(delete(Organisation).where(Organisation.siren.in_(SIRENS)))
+        session.execute(delete(Cluster).where(Cluster.code.in_(CLUSTERS)))
+
+
+def members(order: list[str]) -> dict[str, Any]:
+    rows = [
+        {"siren": siren, "name": f"Org {siren}", "category": "SME", "region": "FR-IDF"} for siren in order
+    ]
+    return {"period": "2025", "members": rows}
+
+
+def test_lists_sharing_new_organisations_are_both_stored(factory: sessionmaker[Session]) -> None:
+    orders = [SIRENS, SIRENS[::-1]]  # opposite orders: the worst case for lock ordering
+    start = threading.Barrier(2)
+    outcomes: list[Any] = [None, None]
+
+    def ingest(index: int) -> None:
+        start.wait()
+        with factory() as session:
+            try:
+                outcomes[index] = submit(
+                    session,
+                    cluster_code=CLUSTERS[index],
+                    document=members(orders[index]),
+                    source="push",
+                    actor="t",
+                ).counts["members"]["created"]
+            except Exception as error:  # the test shows what each thread met
+                outcomes[index] = error
+
+    workers = [threading.Thread(target=ingest, args=(index,)) for index in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert outcomes == [len(SIRENS), len(SIRENS)]
+    with factory() as session:
+        stored = session.scalars(select(Organisation.siren).where(Organisation.siren.in_(SIRENS))).all()
+    assert sorted(stored) == sorted(SIRENS)

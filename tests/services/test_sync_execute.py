@@ -1,0 +1,191 @@
+"""``sync.execute``: one queued run claimed, fetched, archived, mapped and ingested, or failed cleanly."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from connectors.base import ConnectorError, Pull
+from hub.errors import Conflict
+from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission, utcnow
+from hub.services import runs, sync
+from tests.services.conftest import TOKEN
+from tests.services.feed_double import DOCUMENT, PERIOD, pull_of
+
+
+def queue(state, cluster="medicen", period=PERIOD):
+    with state.sessions() as session:
+        run = runs.queue_sync(session, cluster, period=period, trigger="api", requested_by="tester")
+        session.commit()
+        return run.id
+
+
+def stored(db, model):
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def test_a_pull_ingests_through_the_push_path(state, db, configured, scripted):
+    _, puller = scripted(pull_of())
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "succeeded"
+    assert run.counts["observations"] == {"created": 2, "updated": 0, "unchanged": 0}
+    submission = db.get(Submission, run.submission_id)
+    assert (submission.source, submission.run_id) == ("connector:feed_json", run.id)
+
+
+def test_the_connector_gets_the_decrypted_credentials(state, configured, scripted):
+    connector, puller = scripted(pull_of())
+    sync.execute(state, queue(state), puller=puller)
+    assert connector.sources[0].auth == {"type": "bearer", "token": TOKEN}
+
+
+def test_a_run_records_its_timings_pages_and_bytes(state, configured, scripted):
+    pull = pull_of()
+    _, puller = scripted(pull)
+    run = sync.execute(state, queue(state), puller=puller)
+    assert (run.pages, run.bytes) == (1, pull.bytes)
+    assert run.created_at <= run.started_at <= run.finished_at
+
+
+def test_every_page_is_archived_with_its_checksum(state, db, configured, scripted):
+    _, puller = scripted(pull_of())
+    run = sync.execute(state, queue(state), puller=puller)
+    archive = db.scalars(select(PullArchive).where(PullArchive.run_id == run.id)).one()
+    assert archive.body == pull_of().pages[0].body and len(archive.sha256) == 64
+
+
+def test_a_304_is_unchanged_and_stores_nothing(state, db, configured, scripted):
+    _, puller = scripted(Pull((), not_modified=True))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert (run.status, run.submission_id) == ("unchanged", None)
+    assert stored(db, Submission) == stored(db, PullArchive) == 0
+
+
+def test_a_feed_with_nothing_new_is_unchanged(state, configured, scripted):
+    _, puller = scripted(pull_of(), pull_of())
+    sync.execute(state, queue(state), puller=puller)
+    again = sync.execute(state, queue(state), puller=puller)
+    assert again.status == "unchanged"
+    assert again.counts["observations"]["unchanged"] == 2
+
+
+def test_a_connector_error_fails_the_run_and_stores_nothing(state, db, configured, scripted):
+    _, puller = scripted(ConnectorError("page 3: HTTP 503 after 4 retries"))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert (run.status, run.error) == ("failed", "page 3: HTTP 503 after 4 retries")
+    assert stored(db, Submission) == stored(db, Observation) == 0
+
+
+def test_a_mapping_failure_keeps_the_archived_pages(state, db, configured, scripted):
+    _, puller = scripted(pull_of(b"{not json"))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "failed" and run.error.startswith("page 1")
+    assert run.pages == 1
+    assert stored(db, PullArchive) == 1 and stored(db, Submission) == 0
+
+
+def test_a_refused_ingestion_names_the_problem_paths(state, db, configured, scripted):
+    bad = {"period": PERIOD, "observations": [{"indicator": "NOPE", "value": 1}, {"indicator": "EVENTS"}]}
+    _, puller = scripted(pull_of(bad))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "failed"
+    assert "2 problem(s)" in run.error and "observations[0].indicator" in run.error
+    assert stored(db, Observation) == 0
+
+
+def test_validators_are_saved_only_after_a_successful_ingest(state, db, configured, scripted):
+    bad = {"period": PERIOD, "observations": [{"indicator": "NOPE", "value": 1}]}
+    _, puller = scripted(pull_of(bad, etag='"bad"'), pull_of(etag='"good"'))
+    sync.execute(state, queue(state), puller=puller)
+    assert db.get(ConnectorConfig, "medicen", populate_existing=True).etag is None
+    sync.execute(state, queue(state), puller=puller)
+    assert db.get(ConnectorConfig, "medicen", populate_existing=True).etag == '"good"'
+
+
+def test_an_unexpected_error_is_a_failed_run_not_an_exception(state, configured, scripted, caplog):
+    _, puller = scripted(RuntimeError("boom"))
+    with caplog.at_level(logging.ERROR):
+        run = sync.execute(state, queue(state), puller=puller)
+    assert (run.status, run.error) == ("failed", sync.UNEXPECTED)
+    assert "boom" in caplog.text
+
+
+def test_a_run_is_run_once(state, configured, scripted):
+    connector, puller = scripted(pull_of())
+    run_id = queue(state)
+    sync.execute(state, run_id, puller=puller)
+    again = sync.execute(state, run_id, puller=puller)
+    assert again.status == "succeeded" and len(connector.sources) == 1
+
+
+def test_the_secret_never_reaches_a_log_line(state, configured, scripted, caplog):
+    _, puller = scripted(pull_of(), ConnectorError("page 1: HTTP 401"))
+    with caplog.at_level(logging.DEBUG):
+        sync.execute(state, queue(state), puller=puller)
+        sync.execute(state, queue(state), puller=puller)
+    assert caplog.records and TOKEN not in caplog.text
+
+
+def test_a_cluster_without_a_connector_cannot_queue_a_pull(state, db):
+    with pytest.raises(Conflict):
+        runs.queue_sync(db, "systematic", period=None, trigger="api", requested_by=None)
+
+
+def test_the_default_period_is_the_previous_calendar_year(state, db, configured):
+    run = runs.queue_sync(db, "medicen", period=None, trigger="api", requested_by=None)
+    assert run.period == runs.default_period()
+    assert int(run.period) == db.scalar(select(func.max(JobRun.created_at))).year - 1
+
+
+def test_a_replay_reingests_the_archived_pages_as_a_new_run(state, db, configured, scripted):
+    connector, puller = scripted(pull_of())
+    first = sync.execute(state, queue(state), puller=puller)
+    replayed = sync.replay(state, first.id, requested_by="tester", puller=puller)
+    assert (replayed.trigger, replayed.replay_of, replayed.status) == ("replay", first.id, "unchanged")
+    assert replayed.pages == 1 and len(connector.sources) == 1
+
+
+def test_a_replay_after_a_mapping_fix_stores_the_data(state, db, configured, scripted):
+    bad = {"period": PERIOD, "observations": [{"indicator": "NOPE", "value": 1}, *DOCUMENT["observations"]]}
+    connector, puller = scripted(pull_of(bad))
+    failed = sync.execute(state, queue(state), puller=puller)
+    connector.to_submission = lambda pages, source, period: DOCUMENT
+    replayed = sync.replay(state, failed.id, puller=puller)
+    assert replayed.status == "succeeded" and stored(db, Observation) == 2
+
+
+def test_sync_many_runs_every_cluster(state, db, configured, scripted):
+    _, puller = scripted(pull_of())
+    done = sync.sync_many(state, ["medicen"], PERIOD, puller=puller)
+    assert [(run.cluster_code, run.status, run.trigger) for run in done] == [("medicen", "succeeded", "cli")]
+
+
+def test_a_credential_in_a_connector_error_is_masked(state, configured, scripted):
+    _, puller = scripted(ConnectorError(f"page 1: http://127.0.0.1/feed?token={TOKEN} answered 500"))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "failed" and TOKEN not in run.error and "token=***" in run.error
+
+
+def test_a_run_whose_runner_went_silent_is_abandoned(state, db, configured):
+    run_id = queue(state)
+    runs.claim(db, run_id, "a runner that dies")
+    assert runs.abandon_stale(db, silent_since=utcnow() + timedelta(seconds=1)) == 1
+    assert db.get(JobRun, run_id, populate_existing=True).status == "abandoned"
+
+
+def test_a_live_run_is_not_abandoned(state, db, configured):
+    runs.claim(db, queue(state), "a live runner")
+    assert runs.abandon_stale(db, silent_since=utcnow() - timedelta(minutes=5)) == 0
+
+
+def test_a_type_the_registry_does_not_know_fails_the_run(state, db, configured):
+    db.get(ConnectorConfig, "medicen").type = "gopher"  # stored before that type was withdrawn
+    db.commit()
+    run = sync.execute(state, queue(state))
+    assert (run.status, run.error) == (
+        "failed",
+        "unknown connector type 'gopher'; known: feed_json, csv, sdmx",
+    )
