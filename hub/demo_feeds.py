@@ -96,6 +96,21 @@ def _cells(observations: list[dict[str, Any]], rename: bool) -> Iterator[list[An
         yield [name(row["indicator"]), row["value"], *(name(c) if c else "" for c in codes)]
 
 
+def _sdmx(submission: dict[str, Any]) -> bytes:
+    period = submission["period"]
+    header = ["DATAFLOW", "INDICATOR", "CATEGORY", "FUNDER", "TIME_PERIOD", "OBS_VALUE"]
+    rows = ([DATAFLOW, i, c, f, period, v] for i, v, c, f in _cells(submission["observations"], False))
+    return _csv([header, *rows])
+
+
+def _hub_csv(submission: dict[str, Any], *, french: bool) -> bytes:
+    """The hub's CSV columns, or the French-named variant a spreadsheet export would give."""
+    names = ["indicator", "value", "category", "funder"]
+    header = [FRENCH_COLUMNS[n] for n in names] if french else names
+    body = _csv([header, *_cells(submission["observations"], french)])
+    return b"\xef\xbb\xbf" + body if french else body  # spreadsheet exports start with a BOM
+
+
 class DemoFeeds:
     """The WSGI app. ``page_size`` rows of each list per JSON page; ``latency`` seconds added to
     every request, for the sync benchmark."""
@@ -131,19 +146,9 @@ class DemoFeeds:
         if feed == "json":
             body, content_type = self._json_page(request, submission), "application/json"
         elif feed == "sdmx":
-            header = ["DATAFLOW", "INDICATOR", "CATEGORY", "FUNDER", "TIME_PERIOD", "OBS_VALUE"]
-            rows = (
-                [DATAFLOW, i, c, f, period, v] for i, v, c, f in _cells(submission["observations"], False)
-            )
-            body, content_type = _csv([header, *rows]), "application/vnd.sdmx.data+csv; version=1.0.0"
+            body, content_type = _sdmx(submission), "application/vnd.sdmx.data+csv; version=1.0.0"
         else:
-            french = feed == "csv-fr"
-            names = ["indicator", "value", "category", "funder"]
-            header = [FRENCH_COLUMNS[n] for n in names] if french else names
-            body = _csv([header, *_cells(submission["observations"], french)])
-            if french:  # spreadsheet exports start with a byte-order mark
-                body = b"\xef\xbb\xbf" + body
-            content_type = "text/csv; charset=utf-8"
+            body, content_type = _hub_csv(submission, french=feed == "csv-fr"), "text/csv; charset=utf-8"
         response = Response(body, content_type=content_type)
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])
         return response.make_conditional(request)
