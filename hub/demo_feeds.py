@@ -9,6 +9,7 @@ the hub side computes the connector configuration a client would PUT without ask
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import hmac
 import io
@@ -123,6 +124,8 @@ class DemoFeeds:
         self.page_size = page_size
         self.latency = latency
         self.codes = {c.code for c in federation.clusters}
+        # Paged JSON asks for the same submission once per page: compute it once per pull.
+        self.submission = functools.lru_cache(maxsize=64)(federation.submission)
         self.urls = Map([Rule("/feeds/<code>/<feed>", endpoint="feed")])
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -142,7 +145,7 @@ class DemoFeeds:
         if code not in self.codes or feed not in FEEDS or period not in self.federation.periods:
             raise NotFound()
         self._authenticate(request, code)
-        submission = self.federation.submission(code, period)
+        submission = self.submission(code, period)
         if feed == "json":
             body, content_type = self._json_page(request, submission), "application/json"
         elif feed == "sdmx":
