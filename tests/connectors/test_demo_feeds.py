@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -44,20 +45,23 @@ def test_a_pull_maps_to_the_clusters_exact_submission(
 
 
 @pytest.mark.parametrize("auth", [kind for kind in AUTH_KINDS if kind != "none"])
-def test_a_wrong_credential_is_refused_with_a_clear_error(
-    feeds: LoopbackServer, cluster_by_auth: dict[str, str], auth: str
+def test_a_wrong_credential_is_refused_with_a_clear_error_that_shows_no_credential(
+    feeds: LoopbackServer, cluster_by_auth: dict[str, str], caplog: pytest.LogCaptureFixture, auth: str
 ) -> None:
     code = cluster_by_auth[auth]
     config = connector_config(code, feeds.url, SECRET, "json")
     wrong = {
-        name: ("wrong" if name in ("token", "key", "password") else value)
+        name: ("wrong-secret" if name in ("token", "key", "password") else value)
         for name, value in config["auth"].items()
     }
+    caplog.set_level(logging.DEBUG)
 
     with pytest.raises(
         ConnectorError, match=r"page 1 \(http://127\.0\.0\.1:\d+/feeds/.*\): HTTP 401: the feed refused"
     ):
         connectors.get("feed_json").fetch(_source(config, code, auth=wrong), PERIOD, Limits())
+
+    assert "wrong-secret" not in caplog.text
 
 
 @pytest.mark.parametrize("feed", list(FEEDS))
