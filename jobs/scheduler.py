@@ -84,7 +84,7 @@ def run(state: HubState, stop: threading.Event | None = None) -> None:
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
     pool = ThreadPoolExecutor(state.config.sync_concurrency)
-    context = JobContext(state=state, pool=pool, scheduler=scheduler)
+    context = JobContext(state=state, pool=pool, scheduler=scheduler, active=lambda: leadership.active)
     leadership.beat()
     for spec in JOBS:
         scheduler.add_job(

@@ -15,7 +15,11 @@ import click
 from hub.cli.context import hub_state
 from hub.demo.credentials import ROLES, credentials_path
 from hub.demo.pipeline import DemoSummary, prepare
+from hub.demo.pull import feeds_secret
 from hub.demo.push import DemoError
+from hub.demo_feeds import DemoFeeds
+from hub.loopback import LoopbackServer
+from hub.synthetic import generate
 
 
 @contextmanager
@@ -71,10 +75,15 @@ def _start_scheduler() -> None:
 def demo_command(port: int) -> None:
     """Initialise, load a synthetic federation through the API and feeds, aggregate, serve."""
     state = hub_state()
+    federation = generate()
+    # The clusters' systems: served from this process for as long as the demo runs, so the
+    # scheduler's nightly and on-demand pulls reach them too.
+    feeds = LoopbackServer(DemoFeeds(federation, feeds_secret(state)))
     try:
         with _quiet_logs():
-            summary = prepare(state, _bar)
+            summary = prepare(state, _bar, federation, feeds.url)
     except DemoError as exc:
+        feeds.stop()
         raise click.ClickException(str(exc)) from exc
     url = f"http://127.0.0.1:{port}"
     click.echo(_banner(summary, url))

@@ -47,7 +47,7 @@ def ensure_credentials(state: HubState, cluster_code: str) -> Credentials:
                 "role": role,
                 "cluster": client.cluster_code,
             }
-    _write_private(path, saved)
+    write_private(path, json.dumps(saved, indent=2))
     return saved
 
 
@@ -60,10 +60,10 @@ def _still_valid(session: Session, entry: dict[str, Any]) -> bool:
     )
 
 
-def _write_private(path: Path, credentials: Credentials) -> None:
+def write_private(path: Path, text: str) -> None:
     """Secrets on disk are readable by their owner only, from the first byte written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump(credentials, handle, indent=2)
+        handle.write(text)

@@ -27,17 +27,22 @@ def push_clusters(
     codes: Sequence[str],
     client: dict[str, Any],
     advance: Callable[[int], None],
+    members_only: Sequence[str] = (),
 ) -> int:
-    """Push every period of ``codes`` as ``client``; returns the number of submissions."""
+    """Push every period of ``codes`` as ``client``, and only the member lists of
+    ``members_only``; returns the number of submissions."""
     pushed = 0
     with serving(create_app(state=state)) as server, requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {_token(http, server.url, client)}"
-        for code in codes:
+        for code in [*codes, *members_only]:
             for period in federation.periods:
+                body = federation.submission(code, period)
+                if code in members_only:
+                    body = {"period": period, "members": body["members"]}
                 response = http.post(
                     f"{server.url}/api/v1/clusters/{code}/submissions",
-                    json=federation.submission(code, period),
-                    headers={"Idempotency-Key": f"demo:{code}:{period}"},
+                    json=body,
+                    headers={"Idempotency-Key": f"demo:{code}:{period}:{len(body)}"},
                     timeout=TIMEOUT,
                 )
                 if response.status_code not in (200, 201):

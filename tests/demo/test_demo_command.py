@@ -141,6 +141,33 @@ def test_the_latest_period_has_at_least_20000_memberships(demo):
     assert sum_of_clusters >= 20_000
 
 
+def test_the_pulled_half_came_from_the_demo_feeds_over_http(demo):
+    response = demo.get("/api/v1/runs?kind=sync&limit=200", "admin")
+    assert response.status_code == 200, response.text
+    pulled = {run["cluster"] for run in response.json()["items"] if run["status"] == "succeeded"}
+    assert len(pulled) >= 25
+
+
+def test_a_pull_requested_over_the_api_is_run_by_the_demo_scheduler(demo):
+    runs = demo.get("/api/v1/runs?kind=sync&limit=1", "admin").json()["items"]
+    code = runs[0]["cluster"]
+    response = requests.post(
+        f"{demo.url}/api/v1/clusters/{code}/sync",
+        json={"period": "2025"},
+        headers={"Authorization": f"Bearer {demo.token('admin')}"},
+        timeout=10,
+    )
+    assert response.status_code == 202, response.text
+    run_id = response.json()["run_id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        run = demo.get(f"/api/v1/runs/{run_id}", "admin").json()
+        if run["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.5)
+    assert run["status"] == "unchanged", run
+
+
 def test_a_second_demo_reuses_the_instance(demo, instance):
     demo.stop()
     again = Demo(instance)
