@@ -15,14 +15,15 @@ pytestmark = pytest.mark.xdist_group("processes")
 LEASE_SECONDS = 6  # renewed every 2 s
 
 
-def _start(env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "hub", "scheduler"],
-        env={**env, "HUB_SCHEDULER_LEASE_SECONDS": str(LEASE_SECONDS)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def _start(env, log):
+    """A scheduler whose log goes to a file: an unread pipe would block it once full."""
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hub", "scheduler"],
+            env={**env, "HUB_SCHEDULER_LEASE_SECONDS": str(LEASE_SECONDS)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _holder(engine) -> str | None:
@@ -43,15 +44,16 @@ def _wait_for_holder(engine, pids, seconds) -> int:
 
 
 @pytest.fixture
-def schedulers(shared_database):
+def schedulers(shared_database, tmp_path):
     env, engine = shared_database
-    processes = [_start(env), _start(env)]
+    processes = [_start(env, tmp_path / f"scheduler-{n}.log") for n in (1, 2)]
     yield processes, engine
     for process in processes:
         if process.poll() is None:
             process.kill()
         process.wait()
-        process.stderr.close()
+    for log in sorted(tmp_path.glob("scheduler-*.log")):
+        print(f"--- {log.name}\n{log.read_text()}")  # shown by pytest when a test failed
 
 
 def test_only_one_of_two_schedulers_is_active_and_the_other_takes_over_when_it_dies(schedulers):

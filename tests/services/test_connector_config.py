@@ -82,7 +82,9 @@ def test_a_new_feed_forgets_the_old_feeds_validators(state, db, configured):
 
 def test_changes_are_audited_without_the_secret(state, db, configured):
     put(state, db, auth={"type": "bearer", "token": "another-secret"})
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "connector.configure")).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "connector.configure").order_by(AuditEvent.id)
+    ).all()
     assert [event.outcome for event in events] == ["created", "updated"]
     assert events[-1].details["auth"] == {"type": "bearer", "token": "set"}
     assert not any(secret in json.dumps(e.details) for e in events for secret in (TOKEN, "another-secret"))
