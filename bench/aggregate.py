@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
 from hub.models import (  # noqa: E402
@@ -271,7 +272,11 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-aggregate-"))
-    url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
+    with scratch_database(args.database_url or f"sqlite:///{instance / 'hub.db'}") as url:
+        run(args, url, instance)
+
+
+def run(args: argparse.Namespace, url: str, instance: Path) -> None:
     config = Config.from_env({}, instance_dir=instance, database_url=url)
     engine = make_engine(config)
     initialise(config, engine)

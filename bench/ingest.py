@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from hub import create_app  # noqa: E402
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
@@ -325,6 +326,11 @@ def main() -> None:
         return
     args.dialect = url.split(":", 1)[0].split("+", 1)[0]
     say(f"database {args.dialect}, scale {args.scale}, instance {instance}")
+    with scratch_database(url) as scratch:
+        run(args, scratch, instance)
+
+
+def run(args: Any, url: str, instance: Path) -> None:
     state = build(url, instance)
     federation = generate(scale=args.scale)
     register_clusters(state, federation)

@@ -27,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
 from hub.demo_feeds import DemoFeeds, connector_config  # noqa: E402
@@ -91,38 +92,43 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{instance / 'hub.db'}"
     args.dialect = url.split(":", 1)[0].split("+", 1)[0]
     try:
-        state = build(url, instance)
-        federation = generate(scale=args.scale)
-        register_clusters(state, federation)
-        period = federation.periods[-1]
-        with serving(DemoFeeds(federation, SECRET, latency=args.latency)) as server:
-            settings = {
-                cluster.code: Settings(**connector_config(cluster.code, server.url, SECRET))
-                for cluster in federation.clusters
-            }
-            say(
-                f"database {args.dialect}: {len(settings)} clusters pull {period} from {server.url}, "
-                f"{args.latency}s latency, {state.config.sync_concurrency} at a time"
-            )
-            with state.sessions() as session:
-                for code, wanted in settings.items():
-                    sync.connector_configs.configure(
-                        session, fernet=state.fernet, cluster_code=code, settings=wanted, actor="bench"
-                    )
-                session.commit()
-            started = time.perf_counter()
-            done = sync.sync_many(state, list(settings), period, requested_by="bench")
-            wall = time.perf_counter() - started
-        statuses = {run.status for run in done}
-        floor = sum((run.finished_at - run.started_at).total_seconds() for run in done if run.finished_at)
-        say(f"  {len(done)} runs ({', '.join(sorted(statuses))}) in {wall:.2f}s; in turn {floor:.2f}s")
-        failed = [run for run in done if run.status == "failed"]
-        for run in failed[:5]:
-            say(f"  failed: {run.cluster_code}: {run.error}")
-        figure("sync_all_seconds", wall, floor, args)
-        state.engine.dispose()
+        with scratch_database(url) as scratch:
+            run(args, scratch, instance)
     finally:
         shutil.rmtree(instance, ignore_errors=True)
+
+
+def run(args: Any, url: str, instance: Path) -> None:
+    state = build(url, instance)
+    federation = generate(scale=args.scale)
+    register_clusters(state, federation)
+    period = federation.periods[-1]
+    with serving(DemoFeeds(federation, SECRET, latency=args.latency)) as server:
+        settings = {
+            cluster.code: Settings(**connector_config(cluster.code, server.url, SECRET))
+            for cluster in federation.clusters
+        }
+        say(
+            f"database {args.dialect}: {len(settings)} clusters pull {period} from {server.url}, "
+            f"{args.latency}s latency, {state.config.sync_concurrency} at a time"
+        )
+        with state.sessions() as session:
+            for code, wanted in settings.items():
+                sync.connector_configs.configure(
+                    session, fernet=state.fernet, cluster_code=code, settings=wanted, actor="bench"
+                )
+            session.commit()
+        started = time.perf_counter()
+        done = sync.sync_many(state, list(settings), period, requested_by="bench")
+        wall = time.perf_counter() - started
+    statuses = {run.status for run in done}
+    floor = sum((run.finished_at - run.started_at).total_seconds() for run in done if run.finished_at)
+    say(f"  {len(done)} runs ({', '.join(sorted(statuses))}) in {wall:.2f}s; in turn {floor:.2f}s")
+    failed = [run for run in done if run.status == "failed"]
+    for run in failed[:5]:
+        say(f"  failed: {run.cluster_code}: {run.error}")
+    figure("sync_all_seconds", wall, floor, args)
+    state.engine.dispose()
 
 
 if __name__ == "__main__":
