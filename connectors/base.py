@@ -11,7 +11,12 @@ from typing import Any, Protocol
 
 class ConnectorError(Exception):
     """A pull that cannot be used. The message names the page (and the line, for CSV) at fault;
-    it never contains a credential."""
+    it never contains a credential. ``pages`` are those fetched before the fault, so that the
+    hub archives what the feed actually sent (a malformed page included) for diagnosis."""
+
+    def __init__(self, message: str, pages: tuple[Page, ...] = ()) -> None:
+        super().__init__(message)
+        self.pages = pages
 
 
 @dataclass(frozen=True)

@@ -99,29 +99,33 @@ class Fetcher:
             pages: list[Page] = []
             seen: set[str] = set()
             etag = last_modified = None
-            while url is not None:
-                number = len(pages) + 1
-                if url in seen:
-                    raise ConnectorError(
-                        f"{place(number, url)}: the next link loops to a page already fetched"
-                    )
-                if number > self.limits.max_pages:
-                    raise ConnectorError(f"{place(number, url)}: more than {self.limits.max_pages} pages")
-                seen.add(url)
-                response = self._get(session, url, number, conditional=number == 1)
-                if response is None:
-                    return Pull(
-                        pages=(),
-                        not_modified=True,
-                        etag=self.source.etag,
-                        last_modified=self.source.last_modified,
-                    )
-                page, headers = response
-                if number == 1:
-                    etag, last_modified = headers.get("ETag"), headers.get("Last-Modified")
-                pages.append(page)
-                following = next_of(page)
-                url = None if following is None else urljoin(page.url, following)
+            try:
+                while url is not None:
+                    number = len(pages) + 1
+                    if url in seen:
+                        raise ConnectorError(
+                            f"{place(number, url)}: the next link loops to a page already fetched"
+                        )
+                    if number > self.limits.max_pages:
+                        raise ConnectorError(f"{place(number, url)}: more than {self.limits.max_pages} pages")
+                    seen.add(url)
+                    response = self._get(session, url, number, conditional=number == 1)
+                    if response is None:
+                        return Pull(
+                            pages=(),
+                            not_modified=True,
+                            etag=self.source.etag,
+                            last_modified=self.source.last_modified,
+                        )
+                    page, headers = response
+                    if number == 1:
+                        etag, last_modified = headers.get("ETag"), headers.get("Last-Modified")
+                    pages.append(page)
+                    following = next_of(page)
+                    url = None if following is None else urljoin(page.url, following)
+            except ConnectorError as error:
+                error.pages = tuple(pages)
+                raise
         return Pull(pages=tuple(pages), etag=etag, last_modified=last_modified)
 
     def _get(

@@ -123,18 +123,23 @@ def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
         try:
             pull = connector.fetch(job.source, job.period, puller.limits)
         except ConnectorError as error:
-            raise RunFailed(_redacted(error, job.source)) from error
+            _archive(state, run_id, error.pages)
+            raise RunFailed(_redacted(error, job.source), **_size(error.pages)) from error
         if pull.not_modified:
             return _close(state, run_id, "unchanged")
         pages = pull.pages
         _archive(state, run_id, pages)
         validators = {"etag": pull.etag, "last_modified": pull.last_modified}
-    size = {"pages": len(pages), "bytes": sum(len(page.body) for page in pages)}
+    size = _size(pages)
     try:
         document = connector.to_submission(pages, job.source, job.period)
     except ConnectorError as error:
         raise RunFailed(_redacted(error, job.source), **size) from error
     return _ingest(state, job, document, validators, size)
+
+
+def _size(pages: Sequence[Page]) -> dict[str, int]:
+    return {"pages": len(pages), "bytes": sum(len(page.body) for page in pages)}
 
 
 def _redacted(error: ConnectorError, source: Source) -> str:

@@ -122,9 +122,7 @@ def _members_by_cluster(demo, period: str) -> tuple[int, int, int]:
     response = demo.get(f"/api/v1/aggregates?period={period}&indicator=MEMBERS&by=cluster", "board")
     assert response.status_code == 200, response.text
     cells = response.json()["items"]
-    national = next(
-        c["value"] for c in cells if c["level"] == "national" and not c["dimensions"]
-    )
+    national = next(c["value"] for c in cells if c["level"] == "national" and not c["dimensions"])
     clusters = [c["value"] for c in cells if c["level"] == "cluster" and not c["dimensions"]]
     return national, sum(clusters), len(clusters)
 

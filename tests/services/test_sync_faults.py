@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import connectors
 from connectors.base import Limits
-from hub.models import Observation, Submission
+from hub.models import Observation, PullArchive, Submission
 from hub.services import runs, sync
 from hub.services.connectors import Settings, configure
 from tests.services.feed_double import DOCUMENT, PERIOD
@@ -68,6 +68,14 @@ def test_malformed_json_fails_naming_the_page(state, db, feed, before):
     feed.get(URL, body=b'{"period": "2025", "observations": [')
     error = failure(state, db, before)
     assert error.startswith("page 1") and "malformed JSON" in error
+
+
+def test_the_pages_fetched_before_a_fault_are_archived(state, db, feed, before):
+    malformed = b'{"period": "2025", "observations": ['
+    feed.get(URL, body=malformed)
+    run = pull(state, db)
+    archived = db.scalars(select(PullArchive.body).where(PullArchive.run_id == run.id)).all()
+    assert (run.status, run.pages, archived) == ("failed", 1, [malformed])
 
 
 def test_a_truncated_csv_fails_naming_the_line(state, db, feed, before):
