@@ -14,7 +14,7 @@ from flask import Flask, current_app, g, request
 
 from hub.auth.tokens import Principal
 from hub.errors import Forbidden, NotAuthenticated
-from hub.services.clients import active_client
+from hub.services.clients import ensure_active
 from hub.web import db, state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +81,7 @@ def bearer_principal() -> Principal | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("use an 'Authorization: Bearer <token>' header")
     who = state().tokens.verify(token.strip())
-    active_client(db(), who.subject)
+    ensure_active(db(), who.subject)
     return who
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,11 @@ import jwt
 from hub.auth.keys import ALGORITHM, KeyPair
 from hub.errors import NotAuthenticated
 from hub.models import utcnow
+
+# Tokens whose signature and claims were checked, with their expiry: a client pushing
+# many submissions presents the same token each time, and verifying it again (two JWT
+# parses and a signature check) cost as much as a small push's own writes.
+VERIFIED_TOKENS = 1024
 
 ROLE_SCOPES = {
     "cluster": "submissions:write submissions:read observations:read members:read sync",
@@ -51,6 +57,7 @@ class TokenService:
     ) -> None:
         self._load = load
         self._keys: list[KeyPair] | None = None
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
         self.issuer = issuer
         self.audience = audience
@@ -86,7 +93,25 @@ class TokenService:
         return token, self.ttl_seconds
 
     def verify(self, token: str) -> Principal:
-        """The token's principal; any defect is a 401 that does not say which check failed."""
+        """The token's principal; any defect is a 401 that does not say which check failed.
+
+        A token verified before is only checked for expiry again: the cache is keyed by the
+        exact token string, so any altered token is verified in full.
+        """
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() >= expires:
+                raise NotAuthenticated("token expired")
+            return principal
+        principal, expires = self._verify(token)
+        with self._lock:
+            if len(self._verified) >= VERIFIED_TOKENS:
+                self._verified.clear()
+            self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -110,9 +135,10 @@ class TokenService:
         role = claims.get("role")
         if role not in ROLE_SCOPES:
             raise NotAuthenticated("invalid token")
-        return Principal(
+        principal = Principal(
             subject=claims["sub"], role=role, cluster=claims.get("cluster"), scope=claims.get("scope", "")
         )
+        return principal, float(claims["exp"])
 
     def _find(self, kid: Any) -> KeyPair:
         if not isinstance(kid, str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import timedelta
 
 import jwt
@@ -166,6 +167,14 @@ def test_non_bearer_scheme_gets_401(client):
 def test_expired_token_gets_401(client, state, signing_key, credentials):
     past = utcnow() - timedelta(hours=1)
     token = sign(signing_key, claims(state, sub=credentials[0], iat=past, exp=past + timedelta(minutes=5)))
+    assert_unauthorized(get_with(client, token))
+
+
+def test_token_accepted_before_gets_401_once_it_expires(client, state, signing_key, credentials):
+    expires = utcnow() + timedelta(seconds=2)
+    token = sign(signing_key, claims(state, sub=credentials[0], exp=expires))
+    assert get_with(client, token).status_code == 200
+    time.sleep(max(0.0, expires.timestamp() - time.time()) + 0.1)
     assert_unauthorized(get_with(client, token))
 
 
