@@ -16,7 +16,6 @@ loaded with Core ``executemany`` bulk inserts, as ingestion would have stored it
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.support import emit, say, scratch_database  # noqa: E402
 from hub.config import Config  # noqa: E402
 from hub.db import make_engine, make_session_factory  # noqa: E402
 from hub.models import (  # noqa: E402
@@ -57,10 +56,6 @@ SELECT 'MEMBERS', '', COUNT(DISTINCT m.organisation_id) FROM member_lists l
 JOIN memberships m ON m.submission_id = l.submission_id AND m.cluster_code = l.cluster_code
 WHERE l.period = :period
 """
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def table(model: Any) -> Table:
@@ -248,19 +243,16 @@ def best_of(runs: int, action: Any) -> float:
 
 
 def figure(metric: str, value: float, floor: float, target: float, args: Any, dialect: str) -> None:
-    print(
-        json.dumps(
-            {
-                "bench": "aggregate",
-                "metric": metric,
-                "value": round(value, 4),
-                "floor": round(floor, 4),
-                "ratio": round(floor / value, 4),
-                "target": round(target, 4),
-                "database": dialect,
-                "scale": args.scale,
-            }
-        )
+    emit(
+        "aggregate",
+        metric,
+        value,
+        floor=floor,
+        ratio=floor / value,
+        target=round(target, 4),
+        database=dialect,
+        scale=args.scale,
+        digits=4,
     )
 
 

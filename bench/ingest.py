@@ -32,14 +32,10 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.support import build, emit, register_clusters, say, scratch_database  # noqa: E402
 from hub import create_app  # noqa: E402
-from hub.config import Config  # noqa: E402
-from hub.db import make_engine, make_session_factory  # noqa: E402
 from hub.models import Membership, Observation, Organisation, Submission, utcnow  # noqa: E402
 from hub.services.clients import create_client, principal_of  # noqa: E402
-from hub.services.registry import add_cluster  # noqa: E402
-from hub.services.setup import initialise  # noqa: E402
 from hub.state import HubState  # noqa: E402
 from hub.synthetic import generate  # noqa: E402
 from schemas.member_rules import check_member  # noqa: E402
@@ -51,35 +47,20 @@ CSV_ROWS = 200_000
 SLICES = 10
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def figure(
     metric: str, value: float, floor: float | None, ratio: float | None, target: float, args: Any
 ) -> None:
-    print(
-        json.dumps(
-            {
-                "bench": "ingest",
-                "metric": metric,
-                "value": round(value, 1),
-                "floor": None if floor is None else round(floor, 1),
-                "ratio": None if ratio is None else round(ratio, 3),
-                "target": target,
-                "database": args.dialect,
-                "scale": args.scale,
-            }
-        ),
-        flush=True,
+    emit(
+        "ingest",
+        metric,
+        value,
+        floor=floor,
+        ratio=ratio,
+        target=target,
+        database=args.dialect,
+        scale=args.scale,
+        digits=1 if ratio is None else 3,
     )
-
-
-def build(url: str, instance: Path) -> HubState:
-    config = Config.from_env({}, instance_dir=instance, database_url=url)
-    engine = make_engine(config)
-    initialise(config, engine)
-    return HubState.build(config, engine, make_session_factory(engine))
 
 
 def admin_headers(state: HubState) -> dict[str, str]:
@@ -88,15 +69,6 @@ def admin_headers(state: HubState) -> dict[str, str]:
         session.commit()
         token, _ = state.tokens.issue(principal_of(client))
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
-def register_clusters(state: HubState, federation: Any) -> None:
-    with state.sessions() as session:
-        for cluster in federation.extra_clusters():
-            add_cluster(
-                session, code=cluster.code, name=cluster.name, region=cluster.region, theme=cluster.theme
-            )
-        session.commit()
 
 
 def observation_bodies(federation: Any) -> list[tuple[str, str, dict[str, Any]]]:

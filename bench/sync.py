@@ -16,7 +16,6 @@ much of the concurrency the hub turns into speed (ideal: the concurrency itself)
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import sys
@@ -27,58 +26,28 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scratch import scratch_database  # noqa: E402
-from hub.config import Config  # noqa: E402
-from hub.db import make_engine, make_session_factory  # noqa: E402
+from bench.support import build, emit, register_clusters, say, scratch_database  # noqa: E402
 from hub.demo_feeds import DemoFeeds, connector_config  # noqa: E402
 from hub.loopback import serving  # noqa: E402
 from hub.services import sync  # noqa: E402
 from hub.services.connectors import Settings  # noqa: E402
-from hub.services.registry import add_cluster  # noqa: E402
-from hub.services.setup import initialise  # noqa: E402
-from hub.state import HubState  # noqa: E402
 from hub.synthetic import generate  # noqa: E402
 
 TARGET_RATIO = 4.0  # half the default concurrency of 8
 SECRET = "bench-sync-feeds"
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def figure(metric: str, value: float, floor: float, args: Any) -> None:
-    print(
-        json.dumps(
-            {
-                "bench": "sync",
-                "metric": metric,
-                "value": round(value, 3),
-                "floor": round(floor, 3),
-                "ratio": round(floor / value, 3),
-                "target": TARGET_RATIO,
-                "database": args.dialect,
-                "scale": args.scale,
-            }
-        ),
-        flush=True,
+    emit(
+        "sync",
+        metric,
+        value,
+        floor=floor,
+        ratio=floor / value,
+        target=TARGET_RATIO,
+        database=args.dialect,
+        scale=args.scale,
     )
-
-
-def build(url: str, instance: Path) -> HubState:
-    config = Config.from_env({}, instance_dir=instance, database_url=url)
-    engine = make_engine(config)
-    initialise(config, engine)
-    return HubState.build(config, engine, make_session_factory(engine))
-
-
-def register_clusters(state: HubState, federation: Any) -> None:
-    with state.sessions() as session:
-        for cluster in federation.extra_clusters():
-            add_cluster(
-                session, code=cluster.code, name=cluster.name, region=cluster.region, theme=cluster.theme
-            )
-        session.commit()
 
 
 def main() -> None:
