@@ -1,19 +1,26 @@
 """Insert many rows of one table in as few round trips and as little Python as the backend allows.
 
-SQLite takes a plain ``executemany``. On PostgreSQL psycopg runs an ``executemany`` row by
-row in a Python pipeline loop, which costs more CPU than the database spends inserting;
-one ``INSERT ... SELECT FROM unnest(arrays)`` sends each varying column as one array.
+On SQLite the statement is written once per table and column set, each value goes through
+its column type's bind processor (``UTCDateTime``, ``JSON``, ``Boolean``: the same
+conversion SQLAlchemy applies), and the rows go to the DBAPI ``executemany`` as tuples:
+SQLAlchemy's per-row parameter dictionaries cost more than SQLite spends inserting.
+On PostgreSQL psycopg runs an ``executemany`` row by row in a Python pipeline loop, which
+costs more CPU than the database spends inserting; one ``INSERT ... SELECT FROM
+unnest(arrays)`` sends each varying column as one array.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Table, TextClause, insert, text
+from sqlalchemy import JSON, Dialect, Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+
+Processor = Callable[[Any], Any] | None
 
 
 def insert_rows(
@@ -23,7 +30,8 @@ def insert_rows(
     count = len(next(iter(columns.values())))
     if count == 0:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
         params = {f"c_{name}": _value(table, name, value) for name, value in constants.items()}
         for name, values in columns.items():
             params[f"a_{name}"] = (
@@ -31,11 +39,32 @@ def insert_rows(
             )
         session.execute(_unnest(table, tuple(constants), tuple(columns)), params)
         return
-    names = tuple(columns)
-    session.execute(
-        insert(table),
-        [{**constants, **dict(zip(names, row, strict=True))} for row in zip(*columns.values(), strict=True)],
+    sql, processors = _positional_insert(table, tuple(constants) + tuple(columns), dialect)
+    once, each = processors[: len(constants)], processors[len(constants) :]
+    fixed = tuple(_bound(processor, value) for processor, value in zip(once, constants.values(), strict=True))
+    varying = [
+        values if processor is None else [processor(value) for value in values]
+        for processor, values in zip(each, columns.values(), strict=True)
+    ]
+    session.connection().exec_driver_sql(sql, [fixed + row for row in zip(*varying, strict=True)])
+
+
+def _bound(processor: Processor, value: Any) -> Any:
+    return value if processor is None else processor(value)
+
+
+@lru_cache(maxsize=64)
+def _positional_insert(
+    table: Table, names: tuple[str, ...], dialect: Dialect
+) -> tuple[str, Sequence[Processor]]:
+    """The ``qmark`` INSERT of ``names`` and each column's bind processor, in that order."""
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)})"
+        f" VALUES ({', '.join('?' for _ in names)})"
     )
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    return sql, processors
 
 
 def _is_json(table: Table, name: str) -> bool:

@@ -1,0 +1,109 @@
+"""Bulk inserts store exactly what an ORM-level ``insert()`` of the same rows stores."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, text
+from sqlalchemy.orm import Session
+
+from hub.models import Membership, Observation, Organisation, Submission
+from hub.services.bulk import insert_rows
+
+OBSERVATIONS = cast(Table, Observation.__table__)
+MEMBERSHIPS = cast(Table, Membership.__table__)
+PARIS = timezone(timedelta(hours=2))
+
+
+def submission(db: Session) -> int:
+    row = Submission(
+        cluster_code="medicen",
+        period="2025",
+        content_type="application/json",
+        payload=b"",
+        payload_sha256="",
+        received_at=datetime.now(UTC),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def stored(db: Session, table: str, columns: str, submission_id: int) -> list[tuple[Any, ...]]:
+    """The values as the database holds them, with no SQLAlchemy type processing on the way out."""
+    sql = text(f"SELECT {columns} FROM {table} WHERE submission_id = :id ORDER BY id")  # noqa: S608
+    return [tuple(row) for row in db.execute(sql, {"id": submission_id})]
+
+
+def observation_rows(when: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    constants = {"cluster_code": "medicen", "period": "2025", "is_current": True, "created_at": when}
+    columns: dict[str, list[Any]] = {
+        "indicator_code": ["PROJECTS_FUNDED", "BUDGET_EUR"],
+        "dims_key": ["funder=ANR", ""],
+        "dimensions": [{"funder": "ANR"}, {}],
+        "value": [12.0, 1850000.5],
+        "revision": [1, 2],
+    }
+    return constants, columns
+
+
+def test_inserted_observations_match_a_core_insert_of_the_same_rows(db: Session) -> None:
+    when = datetime(2025, 3, 1, 14, 30, 5, 123456, tzinfo=PARIS)  # stored as 12:30:05 UTC
+    constants, columns = observation_rows(when)
+    bulk, core = submission(db), submission(db)  # another period: same series, no unique clash
+    insert_rows(db, OBSERVATIONS, {**constants, "submission_id": bulk}, columns)
+    names = list(columns)
+    db.execute(
+        insert(OBSERVATIONS),
+        [
+            {**constants, "period": "2024", "submission_id": core, **dict(zip(names, row, strict=True))}
+            for row in zip(*columns.values(), strict=True)
+        ],
+    )
+    raw = "cluster_code, indicator_code, dims_key, dimensions, value, revision, is_current, created_at"
+    assert stored(db, "observations", raw, bulk) == stored(db, "observations", raw, core)
+    loaded = db.execute(
+        select(Observation.created_at, Observation.dimensions, Observation.is_current, Observation.value)
+        .where(Observation.submission_id == bulk)
+        .order_by(Observation.id)
+    ).all()
+    assert [tuple(row) for row in loaded] == [
+        (when, {"funder": "ANR"}, True, 12.0),
+        (when, {}, True, 1850000.5),
+    ]
+    assert loaded[0].created_at.utcoffset() == timedelta(0)
+
+
+def test_inserted_memberships_keep_dates_and_missing_values(db: Session) -> None:
+    organisation = Organisation(key="siren:732829320", siren="732829320", name="Exemple", category="SME")
+    db.add(organisation)
+    snapshot = submission(db)
+    insert_rows(
+        db,
+        MEMBERSHIPS,
+        {"submission_id": snapshot, "cluster_code": "medicen", "period": "2025"},
+        {
+            "organisation_id": [organisation.id, organisation.id],
+            "name": ["Exemple SAS", "Exemple"],
+            "category": ["SME", "SME"],
+            "region": ["FR-IDF", None],
+            "joined_on": [date(2019, 5, 2), None],
+        },
+    )
+    loaded = db.execute(
+        select(Membership.name, Membership.region, Membership.joined_on)
+        .where(Membership.submission_id == snapshot)
+        .order_by(Membership.id)
+    ).all()
+    assert [tuple(row) for row in loaded] == [
+        ("Exemple SAS", "FR-IDF", date(2019, 5, 2)),
+        ("Exemple", None, None),
+    ]
+
+
+def test_no_rows_inserts_nothing(db: Session) -> None:
+    bulk = submission(db)
+    constants, columns = observation_rows(datetime.now(UTC))
+    insert_rows(db, OBSERVATIONS, {**constants, "submission_id": bulk}, {name: [] for name in columns})
+    assert stored(db, "observations", "id", bulk) == []
