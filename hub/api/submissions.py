@@ -27,6 +27,8 @@ blp = Blueprint("submissions", __name__, url_prefix="/api/v1", description="Subm
 JSON_TYPES = {"application/json"}
 CSV_TYPES = {"text/csv"}
 KEY_MAX = 200
+# An instance, not the class: webargs would build a schema from a class on every push.
+PUSH_QUERY = PushQuerySchema()
 
 
 def _options(query: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +53,7 @@ def _check_size() -> None:
 @blp.route("/clusters/<code>/submissions")
 class Submissions(MethodView):
     @allow("cluster", "admin", own_cluster=True)
-    @blp.arguments(PushQuerySchema, location="query")
+    @blp.arguments(PUSH_QUERY, location="query")
     @blp.doc(
         requestBody={
             "required": True,
