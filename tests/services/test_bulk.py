@@ -107,3 +107,27 @@ def test_no_rows_inserts_nothing(db: Session) -> None:
     constants, columns = observation_rows(datetime.now(UTC))
     insert_rows(db, OBSERVATIONS, {**constants, "submission_id": bulk}, {name: [] for name in columns})
     assert stored(db, "observations", "id", bulk) == []
+
+
+def test_a_repeated_document_is_stored_whole_and_equal_looking_ones_apart(db: Session) -> None:
+    bulk = submission(db)
+    documents: list[Any] = [{"funder": "ANR"}, {"funder": "ANR"}, {"x": 1}, {"x": True}, {"x": 1.0}, {}]
+    constants, _ = observation_rows(datetime.now(UTC))
+    insert_rows(
+        db,
+        OBSERVATIONS,
+        {**constants, "submission_id": bulk},
+        {
+            "indicator_code": ["PROJECTS_FUNDED"] * len(documents),
+            "dims_key": [str(position) for position in range(len(documents))],
+            "dimensions": documents,
+            "value": [1.0] * len(documents),
+            "revision": [1] * len(documents),
+        },
+    )
+    loaded = db.scalars(
+        select(Observation.dimensions).where(Observation.submission_id == bulk).order_by(Observation.id)
+    ).all()
+    assert [(document, type(next(iter(document.values()), None))) for document in loaded] == [
+        (document, type(next(iter(document.values()), None))) for document in documents
+    ]
