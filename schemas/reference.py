@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<sub>Q[1-4]|S[12]|0[1-9]|1[0-2]))?$")
@@ -102,6 +102,7 @@ def registry() -> tuple[ClusterEntry, ...]:
     )
 
 
+@lru_cache(maxsize=1024)  # asked once per row of a submission, always for the same period
 def period_periodicity(period: str) -> str | None:
     """The periodicity a period string denotes, or None when it is not a valid period."""
     match = PERIOD_RE.match(period)
