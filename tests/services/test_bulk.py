@@ -32,7 +32,7 @@ def submission(db: Session) -> int:
 
 def stored(db: Session, table: str, columns: str, submission_id: int) -> list[tuple[Any, ...]]:
     """The values as the database holds them, with no SQLAlchemy type processing on the way out."""
-    sql = text(f"SELECT {columns} FROM {table} WHERE submission_id = :id ORDER BY id")  # noqa: S608
+    sql = text(f"SELECT {columns} FROM {table} WHERE submission_id = :id ORDER BY id")
     return [tuple(row) for row in db.execute(sql, {"id": submission_id})]
 
 
