@@ -25,9 +25,18 @@ _MISSING = object()
 
 
 def insert_rows(
-    session: Session, table: Table, constants: dict[str, Any], columns: dict[str, list[Any]]
+    session: Session,
+    table: Table,
+    constants: dict[str, Any],
+    columns: dict[str, list[Any]],
+    *,
+    skip_existing: tuple[str, ...] = (),
 ) -> None:
-    """Insert one row per position of the ``columns`` lists; ``constants`` go in every row."""
+    """Insert one row per position of the ``columns`` lists; ``constants`` go in every row.
+
+    ``skip_existing`` names unique columns: a row whose values there are already stored is
+    left out (``ON CONFLICT DO NOTHING``). Rows are inserted in the order given.
+    """
     count = len(next(iter(columns.values())))
     if count == 0:
         return
@@ -36,9 +45,9 @@ def insert_rows(
         params = {f"c_{name}": _value(table, name, value) for name, value in constants.items()}
         for name, values in columns.items():
             params[f"a_{name}"] = _processed(_json, values) if _is_json(table, name) else values
-        session.execute(_unnest(table, tuple(constants), tuple(columns)), params)
+        session.execute(_unnest(table, tuple(constants), tuple(columns), skip_existing), params)
         return
-    sql, processors = _positional_insert(table, tuple(constants) + tuple(columns), dialect)
+    sql, processors = _positional_insert(table, tuple(constants) + tuple(columns), skip_existing, dialect)
     once, each = processors[: len(constants)], processors[len(constants) :]
     fixed = tuple(_bound(processor, value) for processor, value in zip(once, constants.values(), strict=True))
     varying = [
@@ -84,13 +93,13 @@ def _strings_key(value: Any) -> tuple[tuple[str, str], ...] | None:
 
 @lru_cache(maxsize=64)
 def _positional_insert(
-    table: Table, names: tuple[str, ...], dialect: Dialect
+    table: Table, names: tuple[str, ...], skip_existing: tuple[str, ...], dialect: Dialect
 ) -> tuple[str, Sequence[Processor]]:
     """The ``qmark`` INSERT of ``names`` and each column's bind processor, in that order."""
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)})"
-        f" VALUES ({', '.join('?' for _ in names)})"
+        f" VALUES ({', '.join('?' for _ in names)}){_on_conflict(skip_existing)}"
     )
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     return sql, processors
@@ -108,8 +117,14 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value)
 
 
+def _on_conflict(skip_existing: tuple[str, ...]) -> str:
+    return f" ON CONFLICT ({', '.join(skip_existing)}) DO NOTHING" if skip_existing else ""
+
+
 @cache
-def _unnest(table: Table, constants: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
+def _unnest(
+    table: Table, constants: tuple[str, ...], columns: tuple[str, ...], skip_existing: tuple[str, ...]
+) -> TextClause:
     dialect = postgresql.dialect()
 
     def sql_type(name: str) -> str:
@@ -122,4 +137,5 @@ def _unnest(table: Table, constants: tuple[str, ...], columns: tuple[str, ...]) 
     return text(
         f"INSERT INTO {table.name} ({', '.join(constants + columns)})"
         f" SELECT {', '.join(selected)} FROM unnest({arrays}) AS u({', '.join(columns)})"
+        f"{_on_conflict(skip_existing)}"
     )

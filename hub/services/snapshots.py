@@ -99,23 +99,20 @@ def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[st
     # unique-index locks in the same order and wait for each other instead of deadlocking.
     missing = sorted((m for m in members if m.key not in ids), key=lambda m: m.key)
     if missing:
-        statement = upsert(session.get_bind().dialect.name, ORGANISATIONS).on_conflict_do_nothing(
-            index_elements=["key"]
-        )
-        session.execute(
-            statement,
-            [
-                {
-                    "key": m.key,
-                    "siren": m.siren,
-                    "country": m.country,
-                    "foreign_id": m.foreign_id,
-                    "name": m.name,
-                    "category": m.category,
-                    "region": m.region,
-                }
-                for m in missing
-            ],
+        insert_rows(
+            session,
+            ORGANISATIONS,
+            {},
+            {
+                "key": [m.key for m in missing],
+                "siren": [m.siren for m in missing],
+                "country": [m.country for m in missing],
+                "foreign_id": [m.foreign_id for m in missing],
+                "name": [m.name for m in missing],
+                "category": [m.category for m in missing],
+                "region": [m.region for m in missing],
+            },
+            skip_existing=("key",),
         )
         ids.update(_organisation_ids(session, (m.key for m in missing)))
     return ids

@@ -131,3 +131,32 @@ def test_a_repeated_document_is_stored_whole_and_equal_looking_ones_apart(db: Se
     assert [(document, type(next(iter(document.values()), None))) for document in loaded] == [
         (document, type(next(iter(document.values()), None))) for document in documents
     ]
+
+
+def test_rows_already_stored_under_a_unique_key_are_skipped(db: Session) -> None:
+    db.add(Organisation(key="siren:732829320", siren="732829320", name="Kept", category="SME"))
+    db.flush()
+    insert_rows(
+        db,
+        cast(Table, Organisation.__table__),
+        {},
+        {
+            "key": ["siren:356000000", "siren:732829320"],
+            "siren": ["356000000", "732829320"],
+            "country": ["FR", "FR"],
+            "foreign_id": [None, None],
+            "name": ["La Poste", "Replaced?"],
+            "category": ["LARGE", "LARGE"],
+            "region": ["FR-IDF", None],
+        },
+        skip_existing=("key",),
+    )
+    stored_rows = db.execute(
+        select(Organisation.key, Organisation.name, Organisation.category)
+        .where(Organisation.key.in_(["siren:356000000", "siren:732829320"]))
+        .order_by(Organisation.key)
+    ).all()
+    assert [tuple(row) for row in stored_rows] == [
+        ("siren:356000000", "La Poste", "LARGE"),
+        ("siren:732829320", "Kept", "SME"),
+    ]
