@@ -3,7 +3,7 @@
 from hub.models.aggregates import AggregateCell, Completeness
 from hub.models.auth import ApiClient, SigningKey, User
 from hub.models.base import Base, utcnow
-from hub.models.members import MemberList, Membership, Organisation
+from hub.models.members import MemberCategoryCount, MemberList, Membership, Organisation
 from hub.models.operations import (
     AuditEvent,
     ConnectorConfig,
@@ -25,6 +25,7 @@ __all__ = [
     "DirtyPeriod",
     "Indicator",
     "JobRun",
+    "MemberCategoryCount",
     "MemberList",
     "Membership",
     "Observation",

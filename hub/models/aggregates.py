@@ -12,13 +12,17 @@ from hub.models.base import Base, utcnow
 
 
 class AggregateCell(Base):
+    """One computed figure. Derived data, rewritten wholesale by every run: no foreign keys,
+    whose per-row checks on PostgreSQL cost more than computing the cells (the engine writes
+    only catalogue indicators and its own run ids)."""
+
     __tablename__ = "aggregates"
     __table_args__ = (Index("ix_aggregates_lookup", "period", "indicator_code", "level", "area", "dims_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
+    run_id: Mapped[int | None]
     period: Mapped[str] = mapped_column(String(10))
-    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    indicator_code: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
     area: Mapped[str] = mapped_column(String(64))
     dims_key: Mapped[str] = mapped_column(String(200), default="")

@@ -52,3 +52,15 @@ class MemberList(Base):
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
     member_count: Mapped[int] = mapped_column(default=0)
+
+
+class MemberCategoryCount(Base):
+    """How many organisations of each category one member-list snapshot lists, by the
+    organisation's national category: written with the snapshot, so that aggregation sums a
+    few rows per cluster instead of re-reading every membership with its organisation."""
+
+    __tablename__ = "member_category_counts"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    members: Mapped[int]

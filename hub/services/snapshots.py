@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hub.models import MemberList, Membership, Organisation
@@ -23,6 +23,12 @@ ORGANISATIONS = cast(Table, Organisation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
 MEMBER_LISTS = cast(Table, MemberList.__table__)
 KEY_CHUNK = 5_000  # keys per IN (...) query: well under SQLite's variable limit
+COUNT_CATEGORIES = text(
+    "INSERT INTO member_category_counts (submission_id, category, members)"
+    " SELECT m.submission_id, g.category, COUNT(*) FROM memberships m"
+    " JOIN organisations g ON g.id = m.organisation_id"
+    " WHERE m.submission_id IN :snapshots GROUP BY m.submission_id, g.category"
+).bindparams(bindparam("snapshots", expanding=True))
 
 
 @dataclass
@@ -145,3 +151,9 @@ def apply_snapshot(
             set_={"submission_id": submission_id, "member_count": len(plan.members)},
         )
     )
+    record_category_counts(session, [submission_id])
+
+
+def record_category_counts(session: Session, snapshots: list[int]) -> None:
+    """Count the stored snapshots' members by their organisation's national category."""
+    session.execute(COUNT_CATEGORIES, {"snapshots": snapshots})

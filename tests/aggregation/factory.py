@@ -20,6 +20,7 @@ from hub.models import (
     Submission,
     utcnow,
 )
+from hub.services.snapshots import record_category_counts
 
 _ids = itertools.count(1)
 
@@ -121,6 +122,8 @@ class Factory:
                     category=category,
                 )
             )
+        self.session.flush()
+        record_category_counts(self.session, [submission.id])
         listed = self.session.get(MemberList, (submission.cluster_code, submission.period))
         if listed is None:
             self.session.add(

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import make_session_factory
-from hub.models import AuditEvent, Cluster, DirtyPeriod, MemberList, Membership, Observation, Submission
+from hub.models import Cluster, MemberList, Observation, Submission
 from hub.services.ingestion import IngestionResult, submit
+from tests.services.cleanup import remove_clusters
 
 CLUSTER = "race-test"
 ROUNDS = 12
@@ -29,9 +30,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
         session.add(Cluster(code=CLUSTER, name="Race", region="FR-IDF", theme="DIGITAL", themes=["DIGITAL"]))
     yield sessions
     with sessions.begin() as session:
-        for model in (Observation, Membership, MemberList, DirtyPeriod, Submission, AuditEvent):
-            session.execute(delete(model).where(model.cluster_code == CLUSTER))
-        session.execute(delete(Cluster).where(Cluster.code == CLUSTER))
+        remove_clusters(session, [CLUSTER])
 
 
 def body(value: int) -> dict[str, Any]:

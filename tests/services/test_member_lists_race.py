@@ -13,9 +13,10 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import make_session_factory
-from hub.models import AuditEvent, Cluster, DirtyPeriod, MemberList, Membership, Organisation, Submission
+from hub.models import Cluster, Organisation
 from hub.services.ingestion import submit
 from schemas.siren import make_siren
+from tests.services.cleanup import remove_clusters
 
 CLUSTERS = ("race-members-a", "race-members-b")
 SIRENS = [make_siren(90_000_000 + n) for n in range(3000)]
@@ -29,10 +30,8 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
             session.add(Cluster(code=code, name=code, region="FR-IDF", theme="DIGITAL", themes=["DIGITAL"]))
     yield sessions
     with sessions.begin() as session:
-        for model in (Membership, MemberList, DirtyPeriod, Submission, AuditEvent):
-            session.execute(delete(model).where(model.cluster_code.in_(CLUSTERS)))
+        remove_clusters(session, list(CLUSTERS))
         session.execute(delete(Organisation).where(Organisation.siren.in_(SIRENS)))
-        session.execute(delete(Cluster).where(Cluster.code.in_(CLUSTERS)))
 
 
 def members(order: list[str]) -> dict[str, Any]:

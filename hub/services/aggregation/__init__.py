@@ -150,7 +150,7 @@ def _compute(
         )
         details = {"co_members": co_members, "member_sources": sources}
     elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
-        members.insert_member_cells(
+        co_members = members.insert_member_cells(
             session,
             scope=scope,
             run_id=run_id,
@@ -159,7 +159,7 @@ def _compute(
             settings=settings,
             members_code=members_code,
         )
-        details = {"co_members": members.co_members(session, period), "member_sources": sources}
+        details = {"co_members": co_members, "member_sources": sources}
     completeness.write_completeness(
         session,
         period=period,
@@ -170,12 +170,13 @@ def _compute(
         members_details=details,
     )
     secondary = apply_secondary(session, period, settings)
+    written, primary = count_cells(session, period, run_id)
     return AggregationResult(
         run_id=run_id,
         period=period,
         mode="full" if scope.full else "incremental",
-        cells=count_cells(session, period, run_id=run_id),
-        primary=count_cells(session, period, status="C"),
+        cells=written,
+        primary=primary,
         secondary=secondary,
         members_recomputed=recompute_members,
         clusters=sorted(dirty),

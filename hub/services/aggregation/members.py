@@ -4,10 +4,11 @@ An organisation listed by several clusters counts once in each area (national, a
 a theme) and once in its category; a cluster's own cell counts its own list (ingestion
 refuses an organisation listed twice, so a plain count is a distinct count there).
 
-Distinct counts are sums of the clusters' counts minus the duplicates, and duplicates
-only come from organisations listed more than once: one grouping by organisation finds
-those (about a tenth), and only their memberships are looked at again. Each organisation
-has one category nationally, so an area's total is the sum of its category counts.
+Distinct counts are sums of the clusters' counts minus the duplicates. The clusters' counts
+by category are stored with each snapshot (``member_category_counts``); duplicates only come
+from organisations listed more than once: one grouping by organisation finds those (about a
+tenth), and only their memberships are looked at again. Each organisation has one category
+nationally, so an area's total is the sum of its category counts.
 """
 
 from __future__ import annotations
@@ -20,40 +21,21 @@ from sqlalchemy.orm import Session
 from hub.services import disclosure
 from hub.services.aggregation.cells import insert_cells
 from hub.services.aggregation.scope import Scope
-from schemas.reference import catalogue
 
-# The current memberships of the period with their cluster's areas and the organisation's
-# category. PostgreSQL reads them once into a materialised CTE; SQLite is faster reading
-# the joins afresh in each grouping (NOT MATERIALIZED) than writing a million-row copy.
-CURRENT_MEMBERS = """cm AS {materialized} (
-  SELECT m.organisation_id AS org, l.cluster_code AS cluster, c.region AS region, c.theme AS theme,
-         g.category AS category
-  FROM member_lists l
-  JOIN memberships m ON m.submission_id = l.submission_id
-  JOIN clusters c ON c.code = l.cluster_code
-  JOIN organisations g ON g.id = m.organisation_id
-  WHERE l.period = :period
-)"""
+# Organisations on two or more current lists of the period, with how many: the one grouping
+# of every membership a run does, kept in a temporary table for the cells and the co-member
+# count. PostgreSQL drops it at commit; the run drops it itself on SQLite.
+MULTI_LISTED = {
+    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER)"
+    " ON COMMIT DROP",
+    "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER)",
+}
+FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings)
+SELECT m.organisation_id, COUNT(*) FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
+WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
 
 
 SPREAD = "COUNT(*) AS k, MAX(n) AS largest"  # contributors and the largest cluster's count
-
-
-def _per_cluster() -> str:
-    """Per cluster and category, from one grouping by cluster (category counts as columns)."""
-    categories = sorted(catalogue().code_lists["category"])
-    columns = ", ".join(
-        f"SUM(CASE WHEN category = '{code}' THEN 1 ELSE 0 END) AS n_{code.lower()}" for code in categories
-    )
-    rows = " UNION ALL ".join(
-        f"SELECT cluster, region, theme, '{code}' AS category, n_{code.lower()} AS n FROM wide"
-        f" WHERE n_{code.lower()} > 0"
-        for code in categories
-    )
-    return f"""wide AS MATERIALIZED (
-  SELECT cluster, MIN(region) AS region, MIN(theme) AS theme, {columns} FROM cm GROUP BY cluster
-),
-per_cluster AS MATERIALIZED ({rows})"""
 
 
 def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
@@ -70,20 +52,32 @@ def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
     GROUP BY theme{extra}"""
 
 
-def cells_cte(scope: Scope, dialect: str) -> str:
+def cells_cte(scope: Scope) -> str:
+    """The member cells, from the snapshots' category counts and the ``multi_listed`` table."""
     in_clusters = scope.where("cluster", "cluster")
-    materialized = "MATERIALIZED" if dialect == "postgresql" else "NOT MATERIALIZED"
-    return f"""{CURRENT_MEMBERS.format(materialized=materialized)},
-{_per_cluster()},
+    return f"""per_cluster AS MATERIALIZED (
+  SELECT l.cluster_code AS cluster, c.region AS region, c.theme AS theme, k.category AS category,
+         k.members AS n
+  FROM member_lists l
+  JOIN clusters c ON c.code = l.cluster_code
+  JOIN member_category_counts k ON k.submission_id = l.submission_id
+  WHERE l.period = :period AND k.members > 0
+),
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
 ),
-multi AS MATERIALIZED (
-  SELECT org, MIN(category) AS category, COUNT(*) AS listings FROM cm GROUP BY org HAVING COUNT(*) > 1
+multi AS (
+  SELECT x.org AS org, g.category AS category, x.listings AS listings
+  FROM multi_listed x JOIN organisations g ON g.id = x.org
 ),
 multi_rows AS MATERIALIZED (
-  -- unary plus: test the list row by row (SQLite would otherwise drive the joins from it)
-  SELECT org, category, region, theme FROM cm WHERE +org IN (SELECT org FROM multi)
+  SELECT x.org AS org, g.category AS category, c.region AS region, c.theme AS theme
+  FROM member_lists l
+  JOIN memberships m ON m.submission_id = l.submission_id
+  JOIN multi_listed x ON x.org = m.organisation_id
+  JOIN organisations g ON g.id = x.org
+  JOIN clusters c ON c.code = l.cluster_code
+  WHERE l.period = :period
 ),
 duplicates AS (
   SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi GROUP BY category
@@ -131,10 +125,18 @@ def insert_member_cells(
     now: datetime,
     settings: disclosure.Settings,
     members_code: str,
-) -> None:
+) -> int:
+    """Write the member cells inside ``scope``; returns the co-members of the period."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":  # sorting a million organisation ids measured twice as fast as hashing them
+        session.execute(text("SET LOCAL enable_hashagg = off"))
+    session.execute(text(MULTI_LISTED[dialect]))
+    session.execute(text(FILL_MULTI_LISTED), {"period": period})
+    if dialect == "postgresql":
+        session.execute(text("SET LOCAL enable_hashagg = on"))
     insert_cells(
         session,
-        cells_cte(scope, session.get_bind().dialect.name),
+        cells_cte(scope),
         scope=scope,
         run_id=run_id,
         period=period,
@@ -142,21 +144,8 @@ def insert_member_cells(
         settings=settings,
         members_code=members_code,
     )
-
-
-def co_members(session: Session, period: str) -> int:
-    """Organisations listed by two or more clusters in the period."""
-    statement = text(
-        "SELECT COUNT(*) FROM (SELECT m.organisation_id FROM member_lists l"
-        " JOIN memberships m ON m.submission_id = l.submission_id WHERE l.period = :period"
-        " GROUP BY m.organisation_id HAVING COUNT(*) > 1) AS shared"
-    )
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:  # sorting a million organisation ids measured twice as fast as hashing them
-        session.execute(text("SET LOCAL enable_hashagg = off"))
-    shared = int(session.execute(statement, {"period": period}).scalar_one())
-    if postgresql:
-        session.execute(text("SET LOCAL enable_hashagg = on"))
+    shared = int(session.execute(text("SELECT COUNT(*) FROM multi_listed")).scalar_one())
+    session.execute(text("DROP TABLE multi_listed"))
     return shared
 
 

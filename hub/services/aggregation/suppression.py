@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster
@@ -56,13 +56,9 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
     return sum(1 for status in wanted.values() if status == "D")
 
 
-def count_cells(
-    session: Session, period: str, *, run_id: int | None = None, status: str | None = None
-) -> int:
-    """Cells of the period written by one run, or carrying one flag."""
-    query = select(func.count()).select_from(AggregateCell).where(AggregateCell.period == period)
-    if run_id is not None:
-        query = query.where(AggregateCell.run_id == run_id)
-    if status is not None:
-        query = query.where(AggregateCell.status == status)
-    return int(session.execute(query).scalar_one())
+def count_cells(session: Session, period: str, run_id: int) -> tuple[int, int]:
+    """Cells of the period written by the run, and cells of the period flagged C: one scan."""
+    written = func.sum(case((AggregateCell.run_id == run_id, 1), else_=0))
+    primary = func.sum(case((AggregateCell.status == "C", 1), else_=0))
+    row = session.execute(select(written, primary).where(AggregateCell.period == period)).one()
+    return int(row[0] or 0), int(row[1] or 0)
