@@ -18,6 +18,7 @@ from hub.models import (
     AuditEvent,
     DirtyPeriod,
     JobRun,
+    MemberCategoryCount,
     MemberList,
     Membership,
     Observation,
@@ -172,6 +173,21 @@ def test_the_same_siren_in_two_clusters_is_one_organisation(db: Session) -> None
     submit(db, cluster_code="systematic", document=body(), source="push", actor="tester")
     assert count(db, Organisation) == 1
     assert count(db, Membership) == 2
+
+
+def test_a_member_list_is_counted_by_each_organisation_s_national_category(db: Session) -> None:
+    push(db, body())
+    relabelled = {**MEMBER, "category": "LARGE"}
+    other = {"siren": make_siren(4_242), "name": "Autre SA", "category": "LARGE", "region": "FR-IDF"}
+    result = submit(
+        db, cluster_code="systematic", document=body(members=[relabelled, other]), source="push", actor="t"
+    )
+    counts = db.execute(
+        select(MemberCategoryCount.category, MemberCategoryCount.members)
+        .where(MemberCategoryCount.submission_id == result.submission_id)
+        .order_by(MemberCategoryCount.category)
+    ).all()
+    assert [tuple(row) for row in counts] == [("LARGE", 1), ("SME", 1)]
 
 
 def test_an_unchanged_resend_does_not_mark_the_period_dirty(db: Session) -> None:
