@@ -22,17 +22,23 @@ from hub.services import disclosure
 from hub.services.aggregation.cells import insert_cells
 from hub.services.aggregation.scope import Scope
 
-# Organisations on two or more current lists of the period, with how many: the one grouping
-# of every membership a run does, kept in a temporary table for the cells and the co-member
-# count. PostgreSQL drops it at commit; the run drops it itself on SQLite.
+# Organisations on two or more current lists of the period, with how many and their national
+# category (looked up once here, for a tenth of the organisations, rather than for every
+# listing below): the one grouping of every membership a run does, kept in a temporary table
+# for the cells and the co-member count. PostgreSQL drops it at commit; the run drops it
+# itself on SQLite.
 MULTI_LISTED = {
-    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER)"
-    " ON COMMIT DROP",
-    "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER)",
+    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER,"
+    " category VARCHAR(16)) ON COMMIT DROP",
+    "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
+    " category TEXT)",
 }
-FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings)
-SELECT m.organisation_id, COUNT(*) FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
-WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
+FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings, category)
+SELECT x.org, x.listings, g.category FROM (
+  SELECT m.organisation_id AS org, COUNT(*) AS listings
+  FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
+  WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1
+) x JOIN organisations g ON g.id = x.org"""
 
 
 SPREAD = "COUNT(*) AS k, MAX(n) AS largest"  # contributors and the largest cluster's count
@@ -66,21 +72,17 @@ def cells_cte(scope: Scope) -> str:
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
 ),
-multi AS (
-  SELECT x.org AS org, g.category AS category, x.listings AS listings
-  FROM multi_listed x JOIN organisations g ON g.id = x.org
-),
 multi_rows AS MATERIALIZED (
-  SELECT x.org AS org, g.category AS category, c.region AS region, c.theme AS theme
+  SELECT x.org AS org, x.category AS category, c.region AS region, c.theme AS theme
   FROM member_lists l
   JOIN memberships m ON m.submission_id = l.submission_id
   JOIN multi_listed x ON x.org = m.organisation_id
-  JOIN organisations g ON g.id = x.org
   JOIN clusters c ON c.code = l.cluster_code
   WHERE l.period = :period
 ),
 duplicates AS (
-  SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi GROUP BY category
+  SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi_listed
+    GROUP BY category
   UNION ALL
   SELECT 'region', region, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
     WHERE 1 = 1{scope.where("region", "region")} GROUP BY region, category
