@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hub.models import Completeness, DirtyPeriod, JobRun, utcnow
+from hub.models import AggregateCell, Completeness, DirtyPeriod, JobRun, utcnow
 from hub.services.aggregation import aggregate_dirty, aggregate_period
 from tests.aggregation.factory import cells
 
@@ -112,3 +112,23 @@ def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_conf
         aggregate_period(session, "2025", config=base_config)
         assert incremental == cells(session, "2025")
         assert co_members == session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]
+
+
+def _written_and_flags(db, run_id):
+    rows = db.execute(
+        select(AggregateCell.run_id, AggregateCell.status).where(AggregateCell.period == "2025")
+    )
+    runs, statuses = zip(*rows.all(), strict=True)
+    return runs.count(run_id), statuses.count("C"), statuses.count("D")
+
+
+def test_a_run_counts_the_cells_it_wrote_and_the_flags_of_the_period(factory, db, base_config):
+    _federation(factory)
+    full = aggregate_period(db, "2025", config=base_config)
+    assert (full.cells, full.primary, full.secondary) == _written_and_flags(db, full.run_id)
+    factory.push("c1", "2025", [("EVENTS", {}, 9.0)], [("siren:000000009", "LARGE")])
+    (incremental,) = aggregate_dirty(db, config=base_config)
+    assert incremental.members_recomputed
+    assert (incremental.cells, incremental.primary, incremental.secondary) == _written_and_flags(
+        db, incremental.run_id
+    )

@@ -22,7 +22,7 @@ from hub.services import disclosure
 from hub.services.aggregation import completeness, member_delta, members, observed, runs
 from hub.services.aggregation.periods import checked_periodicity
 from hub.services.aggregation.scope import FULL, Scope
-from hub.services.aggregation.suppression import apply_secondary, count_cells
+from hub.services.aggregation.suppression import apply_secondary
 from schemas.reference import Indicator, catalogue
 
 __all__ = ["AggregationResult", "aggregate_dirty", "aggregate_period"]
@@ -125,7 +125,7 @@ def _compute(
     )
     params = {"period": period, "members_code": members_code}
     session.execute(scope.bind(deleted, params), params)
-    observed.insert_observed_cells(
+    written = observed.insert_observed_cells(
         session,
         scope=scope,
         run_id=run_id,
@@ -134,9 +134,9 @@ def _compute(
         now=now,
         settings=settings,
     )
-    details = previous
+    details, member_cells = previous, 0
     if recompute_members and not scope.full:
-        co_members = member_delta.update_member_cells(
+        co_members, member_cells = member_delta.update_member_cells(
             session,
             period=period,
             dirty=scope.clusters or frozenset(),
@@ -150,7 +150,7 @@ def _compute(
         )
         details = {"co_members": co_members, "member_sources": sources}
     elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
-        co_members = members.insert_member_cells(
+        co_members, member_cells = members.insert_member_cells(
             session,
             scope=scope,
             run_id=run_id,
@@ -169,13 +169,12 @@ def _compute(
         members_code=members_code,
         members_details=details,
     )
-    secondary = apply_secondary(session, period, settings)
-    written, primary = count_cells(session, period, run_id)
+    primary, secondary = apply_secondary(session, period, settings)
     return AggregationResult(
         run_id=run_id,
         period=period,
         mode="full" if scope.full else "incremental",
-        cells=written,
+        cells=written + member_cells,
         primary=primary,
         secondary=secondary,
         members_recomputed=recompute_members,

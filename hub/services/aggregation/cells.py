@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import CursorResult, bindparam, text
 from sqlalchemy.orm import Session
 
 from hub.models.base import UTCDateTime
@@ -15,9 +15,10 @@ from hub.services import disclosure
 from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
+# The statement opens with INSERT (its WITH inside) so that SQLite's driver counts the rows.
 INSERT_CELLS = (
     "INSERT INTO aggregates (run_id, period, indicator_code, level, area, dims_key, dimensions, value,"
-    " contributors, max_contribution, status, computed_at)"
+    " contributors, max_contribution, status, computed_at) WITH {cte}"
     " SELECT :run_id, :period, indicator, level, area, dims_key, {dimensions}, value, contributors,"
     " max_contribution, {status}, :now FROM cells"
 )
@@ -59,14 +60,11 @@ def insert_cells(
     now: datetime,
     settings: disclosure.Settings,
     **params: Any,
-) -> None:
-    """Run ``WITH <cte> INSERT ... SELECT FROM cells``."""
+) -> int:
+    """Run ``INSERT ... WITH <cte> SELECT FROM cells``; returns how many cells it wrote."""
     dialect = session.get_bind().dialect.name
-    sql = (
-        "WITH "
-        + cte
-        + " "
-        + INSERT_CELLS.format(dimensions=dimensions_sql(dialect), status=disclosure.PRIMARY_STATUS_SQL)
+    sql = INSERT_CELLS.format(
+        cte=cte, dimensions=dimensions_sql(dialect), status=disclosure.PRIMARY_STATUS_SQL
     )
     statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime()))
     values = {
@@ -78,4 +76,4 @@ def insert_cells(
         **params,
     }
     statement = scope.bind(statement, values)
-    session.execute(statement, values)
+    return int(cast(CursorResult[Any], session.execute(statement, values)).rowcount)

@@ -24,6 +24,16 @@ WHERE o.period = :period AND o.is_current AND i.aggregation = 'weighted_mean'
 """
 
 
+# Registry clusters without a current observation of an indicator of the period's periodicity.
+SILENT = """
+SELECT i.code, c.code FROM indicators i CROSS JOIN clusters c
+WHERE i.periodicity = :periodicity AND i.aggregation <> 'distinct_members' AND NOT EXISTS (
+  SELECT 1 FROM observations o WHERE o.cluster_code = c.code AND o.period = :period
+     AND o.indicator_code = i.code AND o.is_current
+)
+"""
+
+
 def expected_clusters(session: Session, period: str) -> list[str]:
     """Clusters active in the registry whose activity window overlaps the period."""
     start, end = periods.bounds(period)
@@ -35,22 +45,24 @@ def expected_clusters(session: Session, period: str) -> list[str]:
     )
 
 
-def _reported(session: Session, period: str, members_code: str) -> dict[str, set[str]]:
-    reported: dict[str, set[str]] = defaultdict(set)
+def _silent(session: Session, period: str, members_code: str) -> tuple[int, dict[str, set[str]]]:
+    """How many clusters the registry holds, and which of them gave no figure, per indicator.
+
+    Asked the other way round (who did not report) because nearly every cluster reports:
+    one index probe per cluster and indicator, and a handful of rows back, instead of a
+    grouping of the period's observations and every (indicator, cluster) pair fetched."""
+    every = {code for (code,) in session.execute(select(Cluster.code))}
+    silent: dict[str, set[str]] = defaultdict(set)
     rows = session.execute(
-        text(
-            "SELECT indicator_code, cluster_code FROM observations WHERE period = :period AND is_current"
-            " GROUP BY indicator_code, cluster_code"
-        ),
-        {"period": period},
+        text(SILENT), {"period": period, "periodicity": periods.checked_periodicity(period)}
     )
     for indicator, cluster in rows:
-        reported[indicator].add(cluster)
+        silent[indicator].add(cluster)
     lists = session.execute(
         text("SELECT cluster_code FROM member_lists WHERE period = :period"), {"period": period}
     )
-    reported[members_code] = {cluster for (cluster,) in lists}
-    return reported
+    silent[members_code] = every - {cluster for (cluster,) in lists}
+    return len(every), silent
 
 
 def _national_totals(session: Session, period: str) -> dict[str, float | None]:
@@ -82,7 +94,7 @@ def write_completeness(
 ) -> None:
     """Replace the period's completeness rows, one per indicator of the period's periodicity."""
     expected = expected_clusters(session, period)
-    reported = _reported(session, period, members_code)
+    registered, silent = _silent(session, period, members_code)
     left_out: dict[str, list[str]] = defaultdict(list)
     for indicator, cluster in session.execute(text(LEFT_OUT), {"period": period}):
         left_out[indicator].append(cluster)
@@ -91,7 +103,7 @@ def write_completeness(
     session.execute(delete(Completeness).where(Completeness.period == period))
     rows = []
     for indicator in indicators:
-        clusters = reported.get(indicator.code, set())
+        quiet = silent.get(indicator.code, set())
         details: dict[str, Any] = {
             "change": _change(previous_period, before.get(indicator.code), current.get(indicator.code))
         }
@@ -108,8 +120,8 @@ def write_completeness(
                 "indicator_code": indicator.code,
                 "run_id": run_id,
                 "expected": len(expected),
-                "reported": len(clusters),
-                "missing": [code for code in expected if code not in clusters],
+                "reported": registered - len(quiet),
+                "missing": [code for code in expected if code in quiet],
                 "details": details,
                 "computed_at": now,
             }

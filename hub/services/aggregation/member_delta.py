@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster, Membership, Organisation
 from hub.services import disclosure
+from hub.services.aggregation import members
+from hub.services.aggregation.scope import Scope
 
 CHUNK = 5_000
 AreaKey = tuple[str, str, str]  # level, area, dims_key
@@ -89,8 +91,9 @@ def update_member_cells(
     now: datetime,
     settings: disclosure.Settings,
     members_code: str,
-) -> int:
-    """Rewrite the member cells the dirty clusters' new lists change; returns the co-members."""
+) -> tuple[int, int]:
+    """Rewrite the member cells the dirty clusters' new lists change; returns the co-members
+    and the cells written."""
     areas = {
         code: (region, theme)
         for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme))
@@ -141,7 +144,7 @@ def update_member_cells(
         {"period": period, "code": members_code, "dirty": sorted(dirty)},
     )
     rows = _cluster_rows(session, period, dirty, members_code, run_id, now, settings)
-    spread = _spread(session, period, members_code, areas, touched, rows)
+    spread = _spread(session, period, touched)
     for level, area in touched:
         session.execute(
             delete(AggregateCell).where(
@@ -154,7 +157,7 @@ def update_member_cells(
     for (level, area, dims_key), value in values.items():
         if value <= 0:
             continue
-        contributors, largest = spread[(level, area, dims_key)]
+        contributors, largest = spread.get((level, area, dims_key), (0, 0.0))
         rows.append(
             _row(
                 members_code,
@@ -172,7 +175,7 @@ def update_member_cells(
         )
     if rows:
         session.execute(insert(AggregateCell), rows)
-    return co_members - old_co + new_co
+    return co_members - old_co + new_co, len(rows)
 
 
 def _row(
@@ -229,27 +232,19 @@ def _cluster_rows(
     return rows
 
 
-def _spread(
-    session: Session,
-    period: str,
-    code: str,
-    areas: dict[str, tuple[str, str]],
-    touched: set[tuple[str, str]],
-    fresh: list[dict[str, Any]],
-) -> dict[AreaKey, tuple[int, float]]:
-    """Contributors and largest cluster count of each touched area, from the cluster cells."""
-    query = select(AggregateCell.area, AggregateCell.dims_key, AggregateCell.value).where(
-        AggregateCell.period == period, AggregateCell.indicator_code == code, AggregateCell.level == "cluster"
+def _spread(session: Session, period: str, touched: set[tuple[str, str]]) -> dict[AreaKey, tuple[int, float]]:
+    """Contributors and largest cluster count of each touched area, from the stored category
+    counts of the current lists: a grouping of a few rows per cluster, in the database."""
+    scope = Scope(
+        clusters=frozenset(),
+        regions=frozenset(area for level, area in touched if level == "region"),
+        themes=frozenset(area for level, area in touched if level == "theme"),
     )
-    rows = [(cluster, dims_key, value) for cluster, dims_key, value in session.execute(query)]
-    rows += [(row["area"], row["dims_key"], row["value"]) for row in fresh]
-    spread: dict[AreaKey, tuple[int, float]] = defaultdict(lambda: (0, 0.0))
-    for cluster, dims_key, value in rows:
-        if cluster not in areas:
-            continue
-        region, theme = areas[cluster]
-        for level, area in (("national", "FR"), ("region", region), ("theme", theme)):
-            if (level, area) in touched:
-                count, largest = spread[(level, area, dims_key)]
-                spread[(level, area, dims_key)] = (count + 1, max(largest, value or 0.0))
-    return spread
+    statement = text(
+        f"WITH {members.PER_CLUSTER}, {members.spread_ctes(scope)}"
+        " SELECT level, area, 'category=' || category, k, largest FROM spread_by_category"
+        " UNION ALL SELECT level, area, '', k, largest FROM spread"
+    )
+    params: dict[str, Any] = {"period": period}
+    rows = session.execute(scope.bind(statement, params), params)
+    return {(level, area, dims_key): (count, largest) for level, area, dims_key, count, largest in rows}

@@ -58,10 +58,8 @@ def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
     GROUP BY theme{extra}"""
 
 
-def cells_cte(scope: Scope) -> str:
-    """The member cells, from the snapshots' category counts and the ``multi_listed`` table."""
-    in_clusters = scope.where("cluster", "cluster")
-    return f"""per_cluster AS MATERIALIZED (
+# Each cluster's current list, counted by national category, and its total.
+PER_CLUSTER = """per_cluster AS MATERIALIZED (
   SELECT l.cluster_code AS cluster, c.region AS region, c.theme AS theme, k.category AS category,
          k.members AS n
   FROM member_lists l
@@ -71,7 +69,23 @@ def cells_cte(scope: Scope) -> str:
 ),
 cluster_totals AS (
   SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
+)"""
+
+
+def spread_ctes(scope: Scope) -> str:
+    """``spread_by_category`` and ``spread``: how many clusters list members in each area
+    (and category) and the largest of their counts, over ``PER_CLUSTER``."""
+    by_category = _per_area(SPREAD + ", SUM(n) AS listed", "per_cluster", scope, "category")
+    return f"""spread_by_category AS ({by_category}
 ),
+spread AS ({_per_area(SPREAD, "cluster_totals", scope)}
+)"""
+
+
+def cells_cte(scope: Scope) -> str:
+    """The member cells, from the snapshots' category counts and the ``multi_listed`` table."""
+    in_clusters = scope.where("cluster", "cluster")
+    return f"""{PER_CLUSTER},
 multi_rows AS MATERIALIZED (
   SELECT x.org AS org, x.category AS category, c.region AS region, c.theme AS theme
   FROM member_lists l
@@ -90,14 +104,11 @@ duplicates AS (
   SELECT 'theme', theme, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
     WHERE 1 = 1{scope.where("theme", "theme")} GROUP BY theme, category
 ),
-spread_by_category AS ({_per_area(SPREAD + ", SUM(n) AS listed", "per_cluster", scope, "category")}
-),
+{spread_ctes(scope)},
 distinct_by_category AS (
   SELECT s.level, s.area, s.category, s.listed - COALESCE(d.d, 0) AS n, s.k, s.largest
     FROM spread_by_category s
     LEFT JOIN duplicates d ON d.level = s.level AND d.area = s.area AND d.category = s.category
-),
-spread AS ({_per_area(SPREAD, "cluster_totals", scope)}
 ),
 area_totals AS (
   SELECT level, area, SUM(n) AS n FROM distinct_by_category GROUP BY level, area
@@ -127,8 +138,9 @@ def insert_member_cells(
     now: datetime,
     settings: disclosure.Settings,
     members_code: str,
-) -> int:
-    """Write the member cells inside ``scope``; returns the co-members of the period."""
+) -> tuple[int, int]:
+    """Write the member cells inside ``scope``; returns the co-members of the period and the
+    cells written."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":  # sorting a million organisation ids measured twice as fast as hashing them
         session.execute(text("SET LOCAL enable_hashagg = off"))
@@ -136,7 +148,7 @@ def insert_member_cells(
     session.execute(text(FILL_MULTI_LISTED), {"period": period})
     if dialect == "postgresql":
         session.execute(text("SET LOCAL enable_hashagg = on"))
-    insert_cells(
+    written = insert_cells(
         session,
         cells_cte(scope),
         scope=scope,
@@ -148,7 +160,7 @@ def insert_member_cells(
     )
     shared = int(session.execute(text("SELECT COUNT(*) FROM multi_listed")).scalar_one())
     session.execute(text("DROP TABLE multi_listed"))
-    return shared
+    return shared, written
 
 
 def member_sources(session: Session, period: str) -> dict[str, int]:

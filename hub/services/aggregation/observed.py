@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.services import disclosure
 from hub.services.aggregation.cells import insert_cells
-from hub.services.aggregation.scope import Scope
+from hub.services.aggregation.scope import FULL, Scope
 
 # One row per current observation of the period, with its cluster's region and theme and,
 # for a weighted mean, the weight the same cluster gave for the same period. A weighted
 # mean without a positive weight is left out here (and reported in the completeness).
-# The CROSS JOINs (filtered in WHERE) keep SQLite from driving the scan from the catalogue
-# and the registry, one index search per indicator and cluster: the observations lead.
+# The CROSS JOINs (filtered in WHERE) fix SQLite's join order: on a full run the period's
+# observations lead (rather than one index search per indicator and cluster); when only the
+# clusters of a few regions and themes count, those clusters lead.
+LEADING = {"full": "observations o CROSS JOIN clusters c", "scoped": "clusters c CROSS JOIN observations o"}
 CONTRIBUTIONS = """
 contrib AS MATERIALIZED (
   SELECT o.indicator_code AS indicator, i.aggregation AS agg, o.dims_key AS dims_key,
          o.cluster_code AS cluster, c.region AS region, c.theme AS theme,
          o.value AS value, w.value AS weight
-  FROM observations o
+  FROM {leading}
   CROSS JOIN indicators i
-  CROSS JOIN clusters c
   LEFT JOIN observations w ON i.weight IS NOT NULL AND w.cluster_code = o.cluster_code
        AND w.period = o.period AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
   WHERE i.code = o.indicator_code AND c.code = o.cluster_code
     AND o.period = :period AND o.is_current AND i.aggregation <> 'distinct_members'
-    AND i.periodicity = :periodicity AND (i.aggregation <> 'weighted_mean' OR w.value > 0)
+    AND i.periodicity = :periodicity AND (i.aggregation <> 'weighted_mean' OR w.value > 0){where}
 )"""
 
 # The contributions of each region and theme pair, grouped once: every area level is a
@@ -45,14 +47,42 @@ ROLLED_UP = (
     " SUM(n) AS contributors, MAX(high) AS max_contribution"
 )
 
+# National cells, once the region cells are stored: every cluster lies in one region, so
+# the regions add up to the nation, and a run that changed a few regions need not read the
+# other regions' observations again. A weighted mean needs its weights, which a region cell
+# does not keep: it is computed from its (few) observations. The indicators lead, so that the
+# region cells are read by index (period, indicator, level), not among all of the period's.
+NATIONAL = f"""
+regional AS (
+  SELECT a.indicator_code AS indicator, i.aggregation AS agg, a.dims_key AS dims_key,
+         CASE i.aggregation WHEN 'mean' THEN a.value * a.contributors ELSE a.value END AS total,
+         a.contributors AS n, a.value AS low, a.value AS high,
+         a.max_contribution AS largest
+  FROM indicators i CROSS JOIN aggregates a
+  WHERE a.indicator_code = i.code AND a.period = :period AND a.level = 'region'
+    AND i.periodicity = :periodicity AND i.aggregation IN ('sum', 'mean', 'min', 'max')
+),
+{CONTRIBUTIONS.format(leading=LEADING["full"], where=" AND i.aggregation = 'weighted_mean'")},
+cells AS (
+  SELECT indicator, agg, dims_key, 'national' AS level, 'FR' AS area,
+         CASE agg WHEN 'sum' THEN SUM(total) WHEN 'mean' THEN SUM(total) / SUM(n) WHEN 'min' THEN MIN(low)
+              WHEN 'max' THEN MAX(high) END AS value,
+         SUM(n) AS contributors, MAX(largest) AS max_contribution
+    FROM regional GROUP BY indicator, agg, dims_key
+  UNION ALL
+  SELECT indicator, agg, dims_key, 'national', 'FR', SUM(value * weight) / SUM(weight), COUNT(*), MAX(value)
+    FROM contrib GROUP BY indicator, agg, dims_key
+)"""
+
 
 def cells_cte(scope: Scope) -> str:
-    return f"""{CONTRIBUTIONS},{PARTIALS},
+    """Region, theme and cluster cells inside ``scope``, from the observations of the clusters
+    sharing a region or a theme with the scope (all of them on a full run)."""
+    where = "" if scope.full else " AND (c.region IN :scope_region OR c.theme IN :scope_theme)"
+    leading = LEADING["full" if scope.full else "scoped"]
+    return f"""{CONTRIBUTIONS.format(leading=leading, where=where)},{PARTIALS},
 cells AS (
-  SELECT indicator, agg, dims_key, 'national' AS level, 'FR' AS area, {ROLLED_UP}
-    FROM partials GROUP BY indicator, agg, dims_key
-  UNION ALL
-  SELECT indicator, agg, dims_key, 'region', region, {ROLLED_UP}
+  SELECT indicator, agg, dims_key, 'region' AS level, region AS area, {ROLLED_UP}
     FROM partials WHERE 1 = 1{scope.where("region", "region")} GROUP BY indicator, agg, dims_key, region
   UNION ALL
   SELECT indicator, agg, dims_key, 'theme', theme, {ROLLED_UP}
@@ -72,14 +102,14 @@ def insert_observed_cells(
     periodicity: str,
     now: datetime,
     settings: disclosure.Settings,
-) -> None:
-    insert_cells(
-        session,
-        cells_cte(scope),
-        scope=scope,
-        run_id=run_id,
-        period=period,
-        now=now,
-        settings=settings,
-        periodicity=periodicity,
-    )
+) -> int:
+    """Write the observed cells inside ``scope``, then the national ones; returns how many."""
+    common: dict[str, Any] = {
+        "run_id": run_id,
+        "period": period,
+        "now": now,
+        "settings": settings,
+        "periodicity": periodicity,
+    }
+    areas = insert_cells(session, cells_cte(scope), scope=scope, **common)
+    return areas + insert_cells(session, NATIONAL, scope=FULL, **common)

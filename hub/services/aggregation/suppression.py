@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster
@@ -12,12 +12,13 @@ from hub.services import disclosure
 from schemas.reference import catalogue
 
 
-def apply_secondary(session: Session, period: str, settings: disclosure.Settings) -> int:
-    """Recompute the ``D`` flags of ``period``; returns how many cells carry one.
+def apply_secondary(session: Session, period: str, settings: disclosure.Settings) -> tuple[int, int]:
+    """Recompute the ``D`` flags of ``period``; returns how many cells carry a ``C`` and a ``D``.
 
     Cluster cells have one contributor each, so with a threshold of two or more they are
-    all hidden already and no relation through them can single one out: they are left
-    out of the walk, which keeps it to the few thousand area cells of a period.
+    all hidden already (``C``) and no relation through them can single one out: they are
+    left out of the walk, which keeps it to the few thousand area cells of a period, and
+    only counted, from the lookup index alone.
     """
     query = select(
         AggregateCell.id,
@@ -28,7 +29,8 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
         AggregateCell.value,
         AggregateCell.status,
     ).where(AggregateCell.period == period)
-    if settings.min_contributors >= 2:
+    clusters_apart = settings.min_contributors >= 2
+    if clusters_apart:
         query = query.where(AggregateCell.level != "cluster")
     ids: dict[disclosure.CellKey, int] = {}
     cells: dict[disclosure.CellKey, disclosure.Cell] = {}
@@ -53,12 +55,9 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
             update(table).where(table.c.id == bindparam("cell_id")).values(status=bindparam("new_status")),
             changes,
         )
-    return sum(1 for status in wanted.values() if status == "D")
-
-
-def count_cells(session: Session, period: str, run_id: int) -> tuple[int, int]:
-    """Cells of the period written by the run, and cells of the period flagged C: one scan."""
-    written = func.sum(case((AggregateCell.run_id == run_id, 1), else_=0))
-    primary = func.sum(case((AggregateCell.status == "C", 1), else_=0))
-    row = session.execute(select(written, primary).where(AggregateCell.period == period)).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    primary = sum(1 for cell in cells.values() if cell.status == "C")
+    if clusters_apart:
+        primary += session.execute(
+            select(func.count()).where(AggregateCell.period == period, AggregateCell.level == "cluster")
+        ).scalar_one()
+    return primary, sum(1 for status in wanted.values() if status == "D")
