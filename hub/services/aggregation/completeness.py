@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster, Completeness
 from hub.services.aggregation import periods
-from schemas.reference import Indicator
+from schemas.reference import Indicator, catalogue
 
 LEFT_OUT = """
 SELECT o.indicator_code, o.cluster_code FROM observations o
@@ -68,7 +68,10 @@ def _silent(session: Session, period: str, members_code: str) -> tuple[int, dict
 def _national_totals(session: Session, period: str) -> dict[str, float | None]:
     rows = session.execute(
         select(AggregateCell.indicator_code, AggregateCell.value).where(
-            AggregateCell.period == period, AggregateCell.level == "national", AggregateCell.dims_key == ""
+            AggregateCell.period == period,
+            AggregateCell.indicator_code.in_(sorted(catalogue().indicators)),  # seeks the lookup index
+            AggregateCell.level == "national",
+            AggregateCell.dims_key == "",
         )
     )
     return {code: value for code, value in rows}

@@ -19,6 +19,7 @@ from hub.models import AggregateCell, Cluster, Membership, Organisation
 from hub.services import disclosure
 from hub.services.aggregation import members
 from hub.services.aggregation.scope import Scope
+from hub.services.aggregation.suppression import AREA_LEVELS
 
 CHUNK = 5_000
 AreaKey = tuple[str, str, str]  # level, area, dims_key
@@ -126,7 +127,9 @@ def update_member_cells(
         (level, area, dims_key): value
         for level, area, dims_key, value in session.execute(
             select(cells.c.level, cells.c.area, cells.c.dims_key, cells.c.value).where(
-                cells.c.period == period, cells.c.indicator_code == members_code, cells.c.level != "cluster"
+                cells.c.period == period,
+                cells.c.indicator_code == members_code,
+                cells.c.level.in_(AREA_LEVELS),
             )
         )
         if (level, area) in touched

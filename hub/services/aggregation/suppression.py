@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster
 from hub.services import disclosure
 from schemas.reference import catalogue
+
+AREA_LEVELS = ("national", "region", "theme")
 
 
 def apply_secondary(session: Session, period: str, settings: disclosure.Settings) -> tuple[int, int]:
@@ -17,8 +19,9 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
 
     Cluster cells have one contributor each, so with a threshold of two or more they are
     all hidden already (``C``) and no relation through them can single one out: they are
-    left out of the walk, which keeps it to the few thousand area cells of a period, and
-    only counted, from the lookup index alone.
+    left out of the walk, which keeps it to the few thousand area cells of a period. Nor
+    are they counted row by row: each lies in one region, whose cell counts it among its
+    contributors, so the region cells' contributors add up to the cluster cells.
     """
     query = select(
         AggregateCell.id,
@@ -28,14 +31,18 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
         AggregateCell.dims_key,
         AggregateCell.value,
         AggregateCell.status,
-    ).where(AggregateCell.period == period)
+        AggregateCell.contributors,
+    ).where(AggregateCell.period == period, AggregateCell.indicator_code.in_(sorted(catalogue().indicators)))
     clusters_apart = settings.min_contributors >= 2
-    if clusters_apart:
-        query = query.where(AggregateCell.level != "cluster")
+    if clusters_apart:  # levels and indicators listed, so that the lookup index is sought, not scanned
+        query = query.where(AggregateCell.level.in_(AREA_LEVELS))
+    cluster_cells = 0
     ids: dict[disclosure.CellKey, int] = {}
     cells: dict[disclosure.CellKey, disclosure.Cell] = {}
-    for row_id, indicator, level, area, dims_key, value, status in session.execute(query):
+    for row_id, indicator, level, area, dims_key, value, status, contributors in session.execute(query):
         key = (indicator, level, area, dims_key)
+        if clusters_apart and level == "region":
+            cluster_cells += contributors
         ids[key] = row_id
         cells[key] = disclosure.Cell(value, status)
     cluster_areas = {
@@ -55,9 +62,5 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
             update(table).where(table.c.id == bindparam("cell_id")).values(status=bindparam("new_status")),
             changes,
         )
-    primary = sum(1 for cell in cells.values() if cell.status == "C")
-    if clusters_apart:
-        primary += session.execute(
-            select(func.count()).where(AggregateCell.period == period, AggregateCell.level == "cluster")
-        ).scalar_one()
+    primary = cluster_cells + sum(1 for cell in cells.values() if cell.status == "C")
     return primary, sum(1 for status in wanted.values() if status == "D")
