@@ -120,7 +120,7 @@ def _compute(
         session.execute(text("SET LOCAL work_mem = '256MB'"))
     condition = scope.cells_condition()
     deleted = text(
-        f"DELETE FROM aggregates WHERE period = :period AND {condition}"
+        f"DELETE FROM aggregates WHERE {condition}"
         + ("" if scope.full else " AND indicator_code <> :members_code")
     )
     params = {"period": period, "members_code": members_code}

@@ -14,12 +14,13 @@ from hub.models import AggregateCell, Cluster, Completeness
 from hub.services.aggregation import periods
 from schemas.reference import Indicator, catalogue
 
+# The weighted indicators lead, so that only their observations are read (by index).
 LEFT_OUT = """
-SELECT o.indicator_code, o.cluster_code FROM observations o
-JOIN indicators i ON i.code = o.indicator_code
+SELECT o.indicator_code, o.cluster_code FROM indicators i
+CROSS JOIN observations o
 LEFT JOIN observations w ON w.cluster_code = o.cluster_code AND w.period = o.period
      AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
-WHERE o.period = :period AND o.is_current AND i.aggregation = 'weighted_mean'
+WHERE o.indicator_code = i.code AND o.period = :period AND o.is_current AND i.aggregation = 'weighted_mean'
   AND (w.value IS NULL OR w.value <= 0)
 """
 
@@ -37,7 +38,9 @@ WHERE i.periodicity = :periodicity AND i.aggregation <> 'distinct_members' AND N
 def expected_clusters(session: Session, period: str) -> list[str]:
     """Clusters active in the registry whose activity window overlaps the period."""
     start, end = periods.bounds(period)
-    rows = session.execute(select(Cluster.code, Cluster.active_from, Cluster.active_to).where(Cluster.active))
+    rows = session.execute(
+        select(Cluster.code, Cluster.active_from, Cluster.active_to).where(Cluster.active)
+    ).all()
     return sorted(
         code
         for code, active_from, active_to in rows
@@ -51,7 +54,7 @@ def _silent(session: Session, period: str, members_code: str) -> tuple[int, dict
     Asked the other way round (who did not report) because nearly every cluster reports:
     one index probe per cluster and indicator, and a handful of rows back, instead of a
     grouping of the period's observations and every (indicator, cluster) pair fetched."""
-    every = {code for (code,) in session.execute(select(Cluster.code))}
+    every = set(session.scalars(select(Cluster.code)).all())
     silent: dict[str, set[str]] = defaultdict(set)
     rows = session.execute(
         text(SILENT), {"period": period, "periodicity": periods.checked_periodicity(period)}

@@ -97,7 +97,7 @@ def update_member_cells(
     and the cells written."""
     areas = {
         code: (region, theme)
-        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme))
+        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme)).all()
     }
     snapshots = [before[c] for c in dirty if c in before] + [
         now_sources[c] for c in dirty if c in now_sources

@@ -168,5 +168,5 @@ def member_sources(session: Session, period: str) -> dict[str, int]:
     rows = session.execute(
         text("SELECT cluster_code, submission_id FROM member_lists WHERE period = :period"),
         {"period": period},
-    )
+    ).all()
     return {code: submission_id for code, submission_id in rows}

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.sql.elements import TextClause
 
+from schemas.reference import catalogue
+
 LEVEL_COLUMNS = {"region": "region", "theme": "theme", "cluster": "cluster"}
 
 
@@ -31,22 +33,27 @@ class Scope:
         return "" if self.areas(level) is None else f" AND {column} IN :scope_{level}"
 
     def cells_condition(self) -> str:
-        """A condition on ``aggregates`` rows selecting the cells this scope recomputes."""
+        """A condition on ``aggregates`` rows selecting the period's cells this scope recomputes.
+
+        Each branch names the period, the indicators, the level and the areas, so that the
+        database seeks them in the lookup index instead of reading every cell of the period."""
         if self.full:
-            return "1 = 1"
+            return "period = :period"
         parts = ["level = 'national'"] + [
-            f"(level = '{level}' AND area IN :scope_{level})" for level in ("region", "theme", "cluster")
+            f"level = '{level}' AND area IN :scope_{level}" for level in ("region", "theme", "cluster")
         ]
-        return "(" + " OR ".join(parts) + ")"
+        branch = "(period = :period AND indicator_code IN :scope_indicators AND {})"
+        return "(" + " OR ".join(branch.format(part) for part in parts) + ")"
 
     def bind(self, statement: TextClause, params: dict[str, Any]) -> TextClause:
-        """Bind the scope's area lists (as expanding IN parameters) used by ``statement``."""
-        for level in ("region", "theme", "cluster"):
-            areas = self.areas(level)
-            name = f"scope_{level}"
-            if areas is not None and f":{name}" in statement.text:
+        """Bind the scope's area and indicator lists (as expanding IN parameters) used by ``statement``."""
+        lists = {level: self.areas(level) for level in ("region", "theme", "cluster")}
+        lists["indicators"] = None if self.full else frozenset(catalogue().indicators)
+        for kind, values in lists.items():
+            name = f"scope_{kind}"
+            if values is not None and f":{name}" in statement.text:
                 statement = statement.bindparams(bindparam(name, expanding=True))
-                params[name] = sorted(areas)
+                params[name] = sorted(values)
         return statement
 
 

@@ -47,7 +47,7 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
         cells[key] = disclosure.Cell(value, status)
     cluster_areas = {
         code: (region, theme)
-        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme))
+        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme)).all()
     }
     aggregation = {code: item.aggregation for code, item in catalogue().indicators.items()}
     wanted = disclosure.secondary(cells, aggregation=aggregation, cluster_areas=cluster_areas)
