@@ -11,7 +11,8 @@ lists with their category counts included). Then:
    disclosure), best of three. Floor: one hand-written SQL query computing the same
    national sums and the distinct member count on the same database, best of three.
 2. ``aggregate_dirty`` after one cluster resubmits (new revisions of its values and a
-   changed member list), against the full time of step 1.
+   changed member list), best of three (a different cluster each time), against the full
+   time of step 1.
 """
 
 from __future__ import annotations
@@ -302,13 +303,17 @@ def run(args: argparse.Namespace, url: str, instance: Path) -> None:
         say(f"floor (one query: national sums and distinct members): {floor:.3f} s")
         full = best_of(3, lambda: aggregate_period(session, period, config=config))
         say(f"full aggregation of {period}: {full:.3f} s ({full / floor:.2f}x the floor)")
-        resubmit(session, federation, federation.clusters[0].code, period)
-        started = time.perf_counter()
-        results = aggregate_dirty(session, config=config)
-        incremental = time.perf_counter() - started
+        incremental, rewritten = float("inf"), 0
+        for cluster in federation.clusters[:3]:  # best of three, each after another cluster resubmits
+            resubmit(session, federation, cluster.code, period)
+            started = time.perf_counter()
+            results = aggregate_dirty(session, config=config)
+            took = time.perf_counter() - started
+            if took < incremental:
+                incremental, rewritten = took, results[0].cells
         say(
             f"incremental after one cluster resubmits: {incremental:.3f} s "
-            f"({100 * incremental / full:.1f}% of the full run; {results[0].cells} cells rewritten)"
+            f"({100 * incremental / full:.1f}% of the full run; {rewritten} cells rewritten)"
         )
     engine.dispose()
     shutil.rmtree(instance, ignore_errors=True)  # the SQLite file of scale 50 weighs 250 MB
