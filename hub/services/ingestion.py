@@ -12,17 +12,15 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, HubError, InvalidInput, NotFound
-from hub.models import DirtyPeriod, Submission, utcnow
-from hub.services import audit, payloads
-from hub.services.dialect import upsert
+from hub.models import Submission, utcnow
+from hub.services import audit, dirty, payloads
 from hub.services.locks import claim_series, cluster_exists
 from hub.services.revisions import apply_revisions, plan_revisions
 from hub.services.snapshots import SnapshotPlan, apply_snapshot, plan_snapshot
@@ -32,7 +30,6 @@ from schemas.submission import CheckedSubmission, check_submission
 
 NO_MEMBERS = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
 SUBMISSIONS = cast(Table, Submission.__table__)
-DIRTY = cast(Table, DirtyPeriod.__table__)
 INSERT_SUBMISSION = insert(SUBMISSIONS).returning(SUBMISSIONS.c.id)
 AUDITED_PATHS = 20  # the first problem paths go into the audit event, never the values
 
@@ -269,7 +266,7 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
     if snapshot is not None and snapshot.changed:
         apply_snapshot(session, snapshot, cluster_code=cluster, period=period, submission_id=submission_id)
     if revisions.changed or (snapshot is not None and snapshot.changed):
-        _mark_dirty(session, cluster, period, now)
+        dirty.mark(session, cluster, [period], now)
     audit.write(
         session,
         actor=request.actor,
@@ -280,21 +277,6 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
     )
     session.commit()
     return IngestionResult(submission_id, cluster, period, "accepted", False, counts, warnings)
-
-
-@cache
-def _dirty_statement(dialect: str) -> Any:
-    statement = upsert(dialect, DIRTY).values(
-        period=bindparam("period"), cluster_code=bindparam("cluster"), marked_at=bindparam("now")
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["period", "cluster_code"], set_={"marked_at": statement.excluded.marked_at}
-    )
-
-
-def _mark_dirty(session: Session, cluster_code: str, period: str, now: Any) -> None:
-    statement = _dirty_statement(session.get_bind().dialect.name)
-    session.execute(statement, {"period": period, "cluster": cluster_code, "now": now})
 
 
 def _audit_details(request: _Request, **details: Any) -> dict[str, Any]:

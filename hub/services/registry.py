@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from hub.models import Cluster, Indicator
-from hub.services import audit
+from hub.models import Cluster, Completeness, Indicator, utcnow
+from hub.services import audit, dirty
 from schemas.reference import catalogue, registry
 
 CLUSTER_FIELDS = ("name", "region", "theme", "themes", "description", "active", "active_from", "active_to")
+# Fields the figures depend on: the areas a cluster counts in, and whether it is expected.
+AGGREGATED_FIELDS = ("region", "theme", "active", "active_from", "active_to")
 
 
 def load_reference_data(session: Session) -> dict[str, int]:
@@ -88,11 +90,15 @@ def add_cluster(session: Session, *, code: str, actor: str | None = None, **valu
     values.setdefault("themes", [values.get("theme")])
     cluster = Cluster(code=code, **{k: v for k, v in values.items() if k in CLUSTER_FIELDS})
     session.add(cluster)
+    session.flush()
+    _mark_aggregated_periods(session, code)
     audit.record(session, actor=actor, action="cluster.add", outcome="ok", cluster=code)
     return cluster
 
 
 def update_cluster(session: Session, code: str, *, actor: str | None = None, **values: Any) -> Cluster:
+    """Change a cluster's registry entry. A change to where it counts or whether it is expected
+    leaves the aggregated periods' figures stale: they are marked dirty for it."""
     _check_codes(values)
     cluster = get_cluster(session, code)
     changed = {}
@@ -100,8 +106,16 @@ def update_cluster(session: Session, code: str, *, actor: str | None = None, **v
         if key in CLUSTER_FIELDS and getattr(cluster, key) != value:
             setattr(cluster, key, value)
             changed[key] = str(value)
+    if any(key in changed for key in AGGREGATED_FIELDS):
+        _mark_aggregated_periods(session, code)
     audit.record(session, actor=actor, action="cluster.update", outcome="ok", cluster=code, changed=changed)
     return cluster
+
+
+def _mark_aggregated_periods(session: Session, code: str) -> None:
+    """Every period aggregated so far is dirty for ``code``: the next run recomputes it (in full,
+    as it finds the registry's areas changed, or with the cluster newly expected)."""
+    dirty.mark(session, code, session.scalars(select(Completeness.period).distinct()).all(), utcnow())
 
 
 def list_indicators(session: Session) -> Sequence[Indicator]:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hub.models import AggregateCell, Completeness, DirtyPeriod, JobRun, utcnow
+from hub.services import registry
 from hub.services.aggregation import aggregate_dirty, aggregate_period
 from tests.aggregation.factory import cells
 
@@ -132,3 +133,35 @@ def test_a_run_counts_the_cells_it_wrote_and_the_flags_of_the_period(factory, db
     assert (incremental.cells, incremental.primary, incremental.secondary) == _written_and_flags(
         db, incremental.run_id
     )
+
+
+def test_moving_a_cluster_to_another_region_recomputes_the_period_in_full(factory, db, base_config):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    registry.update_cluster(db, "c1", region="FR-BRE")
+    (result,) = aggregate_dirty(db, config=base_config)
+    moved = cells(db, "2025")
+    assert result.mode == "full"
+    assert moved[("EVENTS", "national", "FR", "")]["value"] == 1 + 2 + 3 + 4
+    assert moved[("EVENTS", "region", "FR-IDF", "")]["value"] == 1 + 3
+    assert moved[("EVENTS", "region", "FR-BRE", "")]["value"] == 2 + 4
+    aggregate_period(db, "2025", config=base_config)
+    assert cells(db, "2025") == moved
+
+
+def test_a_registry_change_to_what_the_figures_depend_on_marks_the_aggregated_periods(
+    factory, db, base_config
+):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    registry.update_cluster(db, "c2", name="Renamed", description="only words")
+    assert db.scalars(select(DirtyPeriod)).all() == []
+    registry.update_cluster(db, "c2", active=False)
+    registry.add_cluster(db, code="c9", name="New", region="FR-ARA", theme="HEALTH")
+    assert sorted((mark.period, mark.cluster_code) for mark in db.scalars(select(DirtyPeriod))) == [
+        ("2025", "c2"),
+        ("2025", "c9"),
+    ]
+    aggregate_dirty(db, config=base_config)
+    members = db.get(Completeness, ("2025", "MEMBERS"))
+    assert (members.expected, members.missing) == (4, ["c9"])  # c2 no longer expected, c9 now

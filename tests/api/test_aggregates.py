@@ -62,6 +62,12 @@ def test_members_count_co_members_once(client, auth, federation):
     assert (completeness["expected"], completeness["reported"], completeness["missing"]) == (4, 4, [])
 
 
+def test_completeness_shows_figures_not_the_runs_bookkeeping(client, auth, federation):
+    body = client.get("/api/v1/aggregates?period=2025&indicator=MEMBERS", headers=auth("board")).json
+    (completeness,) = body["completeness"]
+    assert set(completeness["details"]) == {"change", "co_members"}
+
+
 def test_by_region_adds_region_cells_with_their_flags(client, auth, federation):
     items = client.get(
         "/api/v1/aggregates?period=2025&indicator=PROJECTS_FUNDED&by=region,funder", headers=auth("board")

@@ -108,8 +108,11 @@ def _compute(
     members_code = _members_code()
     sources = members.member_sources(session, period)
     previous = completeness.members_details(session, period, members_code)
-    if not previous:
-        scope = FULL  # never aggregated: nothing to update incrementally
+    areas = completeness.cluster_areas(session)
+    if previous.get("cluster_areas") != areas:
+        # Never aggregated, or the registry moved a cluster (or gained one) since: the stored
+        # cells of the areas it left are stale too, so nothing can be updated incrementally.
+        scope = FULL
     recompute_members = scope.full or any(
         sources.get(code) != previous.get("member_sources", {}).get(code) for code in scope.clusters or ()
     )
@@ -148,7 +151,7 @@ def _compute(
             settings=settings,
             members_code=members_code,
         )
-        details = {"co_members": co_members, "member_sources": sources}
+        details = {**details, "co_members": co_members, "member_sources": sources}
     elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
         co_members, member_cells = members.insert_member_cells(
             session,
@@ -159,7 +162,7 @@ def _compute(
             settings=settings,
             members_code=members_code,
         )
-        details = {"co_members": co_members, "member_sources": sources}
+        details = {**details, "co_members": co_members, "member_sources": sources}
     completeness.write_completeness(
         session,
         period=period,
@@ -167,7 +170,7 @@ def _compute(
         run_id=run_id,
         now=now,
         members_code=members_code,
-        members_details=details,
+        members_details={**details, "cluster_areas": areas},
     )
     primary, secondary = apply_secondary(session, period, settings)
     return AggregationResult(

@@ -25,6 +25,10 @@ WHERE o.indicator_code = i.code AND o.period = :period AND o.is_current AND i.ag
 """
 
 
+# What a run keeps on the MEMBERS row for the next one: co-members, the member-list snapshot of
+# each cluster and each cluster's areas.
+BOOKKEEPING = ("co_members", "member_sources", "cluster_areas")
+
 # Registry clusters without a current observation of an indicator of the period's periodicity.
 SILENT = """
 SELECT i.code, c.code FROM indicators i CROSS JOIN clusters c
@@ -136,9 +140,16 @@ def write_completeness(
         session.execute(insert(Completeness), rows)
 
 
+def cluster_areas(session: Session) -> dict[str, list[str]]:
+    """Each registry cluster's region and theme, as a run counts it (kept with the run's
+    bookkeeping, so that the next run knows whether any cluster moved since)."""
+    rows = session.execute(select(Cluster.code, Cluster.region, Cluster.theme)).all()
+    return {code: [region, theme] for code, region, theme in rows}
+
+
 def members_details(session: Session, period: str, members_code: str) -> dict[str, Any]:
     """What the last run stored about the member lists (co-members, snapshots used)."""
     row = session.get(Completeness, (period, members_code))
     if row is None:
         return {}
-    return {key: row.details[key] for key in ("co_members", "member_sources") if key in row.details}
+    return {key: row.details[key] for key in BOOKKEEPING if key in row.details}
