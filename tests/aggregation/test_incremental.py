@@ -98,15 +98,25 @@ def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_conf
     def members(chosen):
         return [(f"siren:{n:09d}", ("SME", "LARGE", "RESEARCH")[n % 3]) for n in sorted(chosen)]
 
+    def figures(size, index):
+        """A sum with a dimension, a mean, and a weighted mean whose weight may be missing (0)."""
+        return [
+            ("EVENTS", {}, float(size)),
+            ("PROJECTS_FUNDED", {"funder": "ANR"}, float(size + index)),
+            ("MEMBER_SATISFACTION", {}, float((3 * size + index) % 11)),
+            ("BUDGET_EUR", {}, float(index % 3)),
+            ("PRIVATE_FUNDING_RATE", {}, float(10 * size % 101)),
+        ]
+
     with fresh_factory() as factory:
         session = factory.session
         for index, chosen in enumerate(first):
             factory.cluster(f"c{index}", regions[index], themes[index])
-            factory.push(f"c{index}", "2025", [("EVENTS", {}, float(len(chosen)))], members(chosen))
+            factory.push(f"c{index}", "2025", figures(len(chosen), index), members(chosen))
         aggregate_period(session, "2025", config=base_config)
         for index, chosen in changes.items():
             if index < len(first):
-                factory.push(f"c{index}", "2025", [("EVENTS", {}, 1.0 + index)], members(chosen))
+                factory.push(f"c{index}", "2025", figures(len(chosen), index + 1), members(chosen))
         aggregate_dirty(session, config=base_config)
         incremental = cells(session, "2025")
         co_members = session.get(Completeness, ("2025", "MEMBERS")).details["co_members"]
