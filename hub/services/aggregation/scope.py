@@ -10,8 +10,6 @@ from sqlalchemy.sql.elements import TextClause
 
 from schemas.reference import catalogue
 
-LEVEL_COLUMNS = {"region": "region", "theme": "theme", "cluster": "cluster"}
-
 
 @dataclass(frozen=True)
 class Scope:
