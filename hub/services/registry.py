@@ -23,7 +23,9 @@ def load_reference_data(session: Session) -> dict[str, int]:
     """Insert the shipped catalogue and registry entries that are missing.
 
     Existing clusters are left alone: admins may have edited or deactivated them,
-    and a re-run of ``hub init`` must not undo that.
+    and a re-run of ``hub init`` must not undo that. A cluster added to an aggregated
+    federation (a newer registry shipped) is expected from then on: the aggregated periods
+    are marked dirty for it, as ``add_cluster`` does.
     """
     added = {"indicators": 0, "clusters": 0}
     for item in catalogue().indicators.values():
@@ -51,6 +53,8 @@ def load_reference_data(session: Session) -> dict[str, int]:
                     active_to=entry.active_to,
                 )
             )
+            session.flush()
+            _mark_aggregated_periods(session, entry.code)
             added["clusters"] += 1
     return added
 

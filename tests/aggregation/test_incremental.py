@@ -9,6 +9,7 @@ from sqlalchemy import select
 from hub.models import AggregateCell, Completeness, DirtyPeriod, JobRun, utcnow
 from hub.services import registry
 from hub.services.aggregation import aggregate_dirty, aggregate_period
+from schemas.reference import ClusterEntry
 from tests.aggregation.factory import cells
 
 
@@ -175,3 +176,19 @@ def test_a_registry_change_to_what_the_figures_depend_on_marks_the_aggregated_pe
     aggregate_dirty(db, config=base_config)
     members = db.get(Completeness, ("2025", "MEMBERS"))
     assert (members.expected, members.missing) == (4, ["c9"])  # c2 no longer expected, c9 now
+
+
+def test_a_cluster_a_newer_shipped_registry_adds_marks_the_aggregated_periods(
+    factory, db, base_config, monkeypatch
+):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    shipped = registry.registry()
+    newcomer = ClusterEntry("newcomer", "Newcomer", "FR-ARA", "HEALTH", ("HEALTH",), "", None, None)
+    monkeypatch.setattr(registry, "registry", lambda: (*shipped, newcomer))
+    assert registry.load_reference_data(db)["clusters"] == 1
+    assert [(mark.period, mark.cluster_code) for mark in db.scalars(select(DirtyPeriod))] == [
+        ("2025", "newcomer")
+    ]
+    aggregate_dirty(db, config=base_config)
+    assert "newcomer" in db.get(Completeness, ("2025", "MEMBERS")).missing
