@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Float, Integer, String, and_, case, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput
@@ -45,7 +45,8 @@ def checked_or_none(period: str) -> str | None:
         return None
 
 
-def as_cell(row: AggregateCell) -> dict[str, Any]:
+def as_cell(row: Any) -> dict[str, Any]:
+    """A stored cell (or a row with its columns) as the API shows it."""
     return {
         "indicator": row.indicator_code,
         "period": row.period,
@@ -68,49 +69,68 @@ def _dims_condition(dimensions: list[str]) -> Any:
 def list_cells(
     session: Session, *, period: str, indicator: str | None, by: list[str], limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], bool]:
-    """The national cells (always) and the breakdowns ``by`` asks for; True when more follow."""
+    """One page of the national cells (always) and the breakdowns ``by`` asks for; True when
+    more follow. Pages are cut from one stable order, the empty totals of unreported
+    indicators included, so that a page never holds more than ``limit`` cells."""
     level, dimensions = check_query(period, indicator, by)
     wanted = [and_(AggregateCell.level == "national", _dims_condition(dimensions))]
     if level is not None:
         wanted.append(and_(AggregateCell.level == level, _dims_condition(dimensions)))
-    query = select(AggregateCell).where(AggregateCell.period == period, or_(*wanted))
-    if indicator is not None:
-        query = query.where(AggregateCell.indicator_code == indicator)
-    query = query.order_by(
+    stored = select(
         AggregateCell.indicator_code,
-        AggregateCell.level != "national",
+        AggregateCell.period,
+        AggregateCell.level,
         AggregateCell.area,
         AggregateCell.dims_key,
-    )
-    rows = session.scalars(query.offset(offset).limit(limit + 1)).all()
-    cells = [as_cell(row) for row in rows[:limit]]
-    if offset == 0:
-        cells = _with_missing_national(cells, period, indicator)
-    return cells, len(rows) > limit
+        AggregateCell.dimensions,
+        AggregateCell.value,
+        AggregateCell.contributors,
+        AggregateCell.status,
+        case((AggregateCell.level == "national", 0), else_=1).label("rank"),
+    ).where(AggregateCell.period == period, or_(*wanted))
+    if indicator is not None:
+        stored = stored.where(AggregateCell.indicator_code == indicator)
+    empty = [_empty_national(code, period) for code in _unreported(session, period, indicator)]
+    cells = (union_all(stored, *empty) if empty else stored).subquery()
+    query = select(cells).order_by(cells.c.indicator_code, cells.c.rank, cells.c.area, cells.c.dims_key)
+    rows = session.execute(query.offset(offset).limit(limit + 1)).all()
+    return [as_cell(row) for row in rows[:limit]], len(rows) > limit
 
 
-def _with_missing_national(
-    cells: list[dict[str, Any]], period: str, indicator: str | None
-) -> list[dict[str, Any]]:
-    """National totals are always present: an indicator nobody reported gets an empty, hidden cell."""
+def _unreported(session: Session, period: str, indicator: str | None) -> list[str]:
+    """The period's indicators without a national total: nobody reported them."""
     periodicity = checked_periodicity(period)
-    present = {cell["indicator"] for cell in cells if cell["level"] == "national" and not cell["dimensions"]}
-    codes = [indicator] if indicator else sorted(catalogue().indicators)
-    missing: list[dict[str, Any]] = [
-        {
-            "indicator": code,
-            "period": period,
-            "level": "national",
-            "area": "FR",
-            "dimensions": {},
-            "value": None,
-            "contributors": 0,
-            "status": "C",
-        }
-        for code in codes
-        if code not in present and catalogue().indicators[code].periodicity == periodicity
+    codes = [
+        code
+        for code in ([indicator] if indicator else sorted(catalogue().indicators))
+        if catalogue().indicators[code].periodicity == periodicity
     ]
-    return missing + cells
+    present = session.scalars(
+        select(AggregateCell.indicator_code).where(  # every column of the lookup index named: a seek
+            AggregateCell.period == period,
+            AggregateCell.indicator_code.in_(codes),
+            AggregateCell.level == "national",
+            AggregateCell.area == "FR",
+            AggregateCell.dims_key == "",
+        )
+    )
+    return sorted(set(codes) - set(present))
+
+
+def _empty_national(code: str, period: str) -> Any:
+    """The national total of an indicator nobody reported: present, empty and hidden."""
+    return select(
+        literal(code, String).label("indicator_code"),
+        literal(period, String).label("period"),
+        literal("national", String).label("level"),
+        literal("FR", String).label("area"),
+        literal("", String).label("dims_key"),
+        literal({}, AggregateCell.dimensions.type).label("dimensions"),
+        literal(None, Float).label("value"),
+        literal(0, Integer).label("contributors"),
+        literal("C", String).label("status"),
+        literal(0, Integer).label("rank"),
+    )
 
 
 def completeness(session: Session, *, period: str, indicator: str | None) -> list[dict[str, Any]]:
