@@ -15,14 +15,17 @@ from hub.services import disclosure
 from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
-# The statement opens with INSERT (its WITH inside) so that SQLite's driver counts the rows;
-# the cells come in the lookup index's order, which halves the index's upkeep on SQLite.
+# The statement opens with INSERT (its WITH inside) so that SQLite's driver counts the rows.
 INSERT_CELLS = (
     "INSERT INTO aggregates (run_id, period, indicator_code, level, area, dims_key, dimensions, value,"
     " contributors, max_contribution, status, computed_at) WITH {cte}"
     " SELECT :run_id, :period, indicator, level, area, dims_key, {dimensions}, value, contributors,"
-    " max_contribution, {status}, :now FROM cells ORDER BY indicator, level, area, dims_key"
+    " max_contribution, {status}, :now FROM cells{order}"
 )
+# On SQLite, cells written in the lookup index's order halve the index's upkeep. PostgreSQL
+# sorts text by the database's collation, without the shortcuts it takes under "C": measured
+# at scale 50, the sort cost more than it saved.
+ORDER = {"sqlite": " ORDER BY indicator, level, area, dims_key", "postgresql": ""}
 
 
 def dimension_keys() -> dict[str, str]:
@@ -65,7 +68,10 @@ def insert_cells(
     """Run ``INSERT ... WITH <cte> SELECT FROM cells``; returns how many cells it wrote."""
     dialect = session.get_bind().dialect.name
     sql = INSERT_CELLS.format(
-        cte=cte, dimensions=dimensions_sql(dialect), status=disclosure.PRIMARY_STATUS_SQL
+        cte=cte,
+        dimensions=dimensions_sql(dialect),
+        status=disclosure.PRIMARY_STATUS_SQL,
+        order=ORDER[dialect],
     )
     statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime()))
     values = {
