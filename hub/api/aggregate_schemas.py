@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from hub.api.bounds import bounded_integer
 from schemas.reference import catalogue
 
 BREAKDOWN_DIMENSIONS = sorted(set(catalogue().code_lists) - {"region", "theme"})
@@ -18,7 +19,7 @@ class AggregateQuerySchema(Schema):
         metadata={"description": "region, theme or cluster, and/or a dimension (category, funder)"},
     )
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = bounded_integer(load_default=0)
 
 
 class CellSchema(Schema):

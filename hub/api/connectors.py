@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from hub.api.bounds import ID_IN_PATH
 from hub.api.connector_schemas import (
     ConnectorSchema,
     ConnectorSettingsSchema,
@@ -77,7 +78,7 @@ class Runs(MethodView):
         return listing(runs.list_runs(db(), where, limit=query["limit"], cursor=query.get("cursor")))
 
 
-@blp.route("/runs/<int:run_id>")
+@blp.route(f"/runs/<{ID_IN_PATH}:run_id>")
 class RunItem(MethodView):
     @allow("cluster", "board", "admin")
     @blp.response(200, RunSchema)

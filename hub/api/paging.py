@@ -7,6 +7,7 @@ from typing import Any
 from flask import request, url_for
 from marshmallow import Schema, fields, validate
 
+from hub.api.bounds import bounded_integer
 from hub.services.cluster_records import Page
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -14,7 +15,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 class PageQuerySchema(Schema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.Integer(metadata={"description": "the cursor of the previous page's next link"})
+    cursor = bounded_integer(metadata={"description": "the cursor of the previous page's next link"})
 
 
 def list_schema(item: type[Schema], name: str) -> type[Schema]:

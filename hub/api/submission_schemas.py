@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from hub.api.bounds import bounded_integer
 from hub.api.paging import PageQuerySchema
 
 
@@ -87,7 +88,7 @@ class ObservationListSchema(Schema):
 
 class MemberQuerySchema(PageQuerySchema):
     period = fields.String(required=True)
-    submission = fields.Integer(metadata={"description": "an earlier snapshot: the submission that made it"})
+    submission = bounded_integer(metadata={"description": "an earlier snapshot: the submission that made it"})
 
 
 class MemberItemSchema(Schema):

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from hub.api.bounds import ID_IN_PATH
 from hub.api.paging import PageQuerySchema, listing
 from hub.api.submission_schemas import (
     PushQuerySchema,
@@ -99,7 +100,7 @@ class Submissions(MethodView):
         )
 
 
-@blp.route("/clusters/<code>/submissions/<int:submission_id>")
+@blp.route(f"/clusters/<code>/submissions/<{ID_IN_PATH}:submission_id>")
 class SubmissionItem(MethodView):
     @allow("cluster", "board", "admin", own_cluster=True)
     @blp.response(200, SubmissionSummarySchema)
@@ -108,7 +109,7 @@ class SubmissionItem(MethodView):
         return cluster_records.get_submission(db(), code, submission_id)
 
 
-@blp.route("/clusters/<code>/submissions/<int:submission_id>/payload")
+@blp.route(f"/clusters/<code>/submissions/<{ID_IN_PATH}:submission_id>/payload")
 class SubmissionPayload(MethodView):
     @allow("admin")
     @blp.response(200, content_type="application/octet-stream", description="The body exactly as received")

@@ -54,3 +54,34 @@ def test_unexpected_error_is_a_500_problem_that_leaks_nothing(failing_app, caplo
     assert_problem(response, 500)
     assert "hunter2" not in response.get_data(as_text=True)
     assert "RuntimeError" not in response.get_data(as_text=True)
+
+
+TOO_WIDE = "99999999999999999999"  # wider than any database integer
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        (f"/api/v1/runs?cursor={TOO_WIDE}", "cursor"),
+        (f"/api/v1/clusters/medicen/submissions?cursor={TOO_WIDE}", "cursor"),
+        (f"/api/v1/clusters/medicen/observations?period=2025&cursor={TOO_WIDE}", "cursor"),
+        (f"/api/v1/clusters/medicen/members?period=2025&submission={TOO_WIDE}", "submission"),
+        (f"/api/v1/aggregates?period=2025&offset={TOO_WIDE}", "offset"),
+    ],
+)
+def test_an_integer_too_wide_for_the_database_is_a_422_naming_it(client, auth, query, parameter):
+    response = client.get(query, headers=auth("admin"))
+    assert_problem(response, 422)
+    assert [problem["path"] for problem in response.json["errors"]] == [parameter]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/runs/{TOO_WIDE}",
+        f"/api/v1/clusters/medicen/submissions/{TOO_WIDE}",
+        f"/api/v1/clusters/medicen/submissions/{TOO_WIDE}/payload",
+    ],
+)
+def test_an_id_too_wide_for_the_database_names_nothing(client, auth, path):
+    assert_problem(client.get(path, headers=auth("admin")), 404)
