@@ -171,6 +171,7 @@ def _compute(
         now=now,
         members_code=members_code,
         members_details={**details, "cluster_areas": areas},
+        clusters=scope.clusters,
     )
     primary, secondary = apply_secondary(session, period, settings)
     return AggregationResult(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster, Completeness
@@ -21,7 +21,7 @@ CROSS JOIN observations o
 LEFT JOIN observations w ON w.cluster_code = o.cluster_code AND w.period = o.period
      AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
 WHERE o.indicator_code = i.code AND o.period = :period AND o.is_current AND i.aggregation = 'weighted_mean'
-  AND (w.value IS NULL OR w.value <= 0)
+  AND (w.value IS NULL OR w.value <= 0){among}
 """
 
 
@@ -35,8 +35,10 @@ SELECT i.code, c.code FROM indicators i CROSS JOIN clusters c
 WHERE i.periodicity = :periodicity AND i.aggregation <> 'distinct_members' AND NOT EXISTS (
   SELECT 1 FROM observations o WHERE o.cluster_code = c.code AND o.period = :period
      AND o.indicator_code = i.code AND o.is_current
-)
+){among}
 """
+
+Clusters = frozenset[str] | None  # some clusters, or (None) all of them
 
 
 def expected_clusters(session: Session, period: str) -> list[str]:
@@ -52,24 +54,41 @@ def expected_clusters(session: Session, period: str) -> list[str]:
     )
 
 
-def _silent(session: Session, period: str, members_code: str) -> tuple[int, dict[str, set[str]]]:
-    """How many clusters the registry holds, and which of them gave no figure, per indicator.
+def _probe(session: Session, sql: str, column: str, clusters: Clusters, **params: Any) -> dict[str, set[str]]:
+    """The (indicator, cluster) pairs ``sql`` finds among ``clusters``, by indicator."""
+    statement = text(sql.format(among="" if clusters is None else f" AND {column} IN :clusters"))
+    if clusters is not None:
+        statement = statement.bindparams(bindparam("clusters", expanding=True))
+        params["clusters"] = sorted(clusters)
+    found: dict[str, set[str]] = defaultdict(set)
+    for indicator, cluster in session.execute(statement, params):
+        found[indicator].add(cluster)
+    return found
+
+
+def _silent(session: Session, period: str, members_code: str, clusters: Clusters) -> dict[str, set[str]]:
+    """Which of ``clusters`` gave no figure, per indicator.
 
     Asked the other way round (who did not report) because nearly every cluster reports:
     one index probe per cluster and indicator, and a handful of rows back, instead of a
     grouping of the period's observations and every (indicator, cluster) pair fetched."""
-    every = set(session.scalars(select(Cluster.code)).all())
-    silent: dict[str, set[str]] = defaultdict(set)
-    rows = session.execute(
-        text(SILENT), {"period": period, "periodicity": periods.checked_periodicity(period)}
-    )
-    for indicator, cluster in rows:
-        silent[indicator].add(cluster)
+    periodicity = periods.checked_periodicity(period)
+    silent = _probe(session, SILENT, "c.code", clusters, period=period, periodicity=periodicity)
+    asked = set(session.scalars(select(Cluster.code)).all()) if clusters is None else set(clusters)
     lists = session.execute(
         text("SELECT cluster_code FROM member_lists WHERE period = :period"), {"period": period}
     )
-    silent[members_code] = every - {cluster for (cluster,) in lists}
-    return len(every), silent
+    silent[members_code] = asked - {cluster for (cluster,) in lists}
+    return silent
+
+
+def _updated(
+    known: dict[str, set[str]], probed: dict[str, set[str]], clusters: Clusters
+) -> dict[str, set[str]]:
+    """What the last run knew of the other clusters, with what the probe found of ``clusters``."""
+    if clusters is None:
+        return probed
+    return {code: (known.get(code, set()) - clusters) | probed.get(code, set()) for code in {*known, *probed}}
 
 
 def _national_totals(session: Session, period: str) -> dict[str, float | None]:
@@ -101,13 +120,35 @@ def write_completeness(
     now: datetime,
     members_code: str,
     members_details: dict[str, Any],
+    clusters: Clusters,
 ) -> None:
-    """Replace the period's completeness rows, one per indicator of the period's periodicity."""
+    """Replace the period's completeness rows, one per indicator of the period's periodicity.
+
+    Who reported and who was left out changes only for the clusters whose data or registry
+    entry changed: a run scoped to ``clusters`` probes those alone and keeps what the last
+    run found of the others (each row keeps its silent clusters, expected or not, for this)."""
     expected = expected_clusters(session, period)
-    registered, silent = _silent(session, period, members_code)
-    left_out: dict[str, list[str]] = defaultdict(list)
-    for indicator, cluster in session.execute(text(LEFT_OUT), {"period": period}):
-        left_out[indicator].append(cluster)
+    registered = session.execute(select(func.count()).select_from(Cluster)).scalar_one()
+    known = {
+        row.indicator_code: row.details
+        for row in session.scalars(select(Completeness).where(Completeness.period == period))
+    }
+    if clusters is not None and any("silent" not in known.get(i.code, {}) for i in indicators):
+        clusters = None  # never aggregated, or by a run that did not keep them
+    silent = _updated(
+        {code: set(details.get("silent", [])) for code, details in known.items()},
+        _silent(session, period, members_code, clusters),
+        clusters,
+    )
+    left_out = _updated(
+        {
+            code: set(details["left_out"]["clusters"])
+            for code, details in known.items()
+            if "left_out" in details
+        },
+        _probe(session, LEFT_OUT, "o.cluster_code", clusters, period=period),
+        clusters,
+    )
     previous_period = periods.previous(period)
     before, current = _national_totals(session, previous_period), _national_totals(session, period)
     session.execute(delete(Completeness).where(Completeness.period == period))
@@ -115,12 +156,13 @@ def write_completeness(
     for indicator in indicators:
         quiet = silent.get(indicator.code, set())
         details: dict[str, Any] = {
-            "change": _change(previous_period, before.get(indicator.code), current.get(indicator.code))
+            "change": _change(previous_period, before.get(indicator.code), current.get(indicator.code)),
+            "silent": sorted(quiet),
         }
         if indicator.aggregation == "weighted_mean":
             details["left_out"] = {
                 "reason": f"no positive {indicator.weight} to weight by",
-                "clusters": sorted(left_out.get(indicator.code, [])),
+                "clusters": sorted(left_out.get(indicator.code, set())),
             }
         if indicator.code == members_code:
             details.update(members_details)

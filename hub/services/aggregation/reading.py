@@ -13,7 +13,7 @@ from hub.services.aggregation.periods import checked_periodicity
 from schemas.reference import catalogue
 
 LEVELS = ("region", "theme", "cluster")
-HIDDEN_DETAILS = ("member_sources", "cluster_areas")  # bookkeeping for incremental runs, not figures
+HIDDEN_DETAILS = ("member_sources", "cluster_areas", "silent")  # bookkeeping for incremental runs
 
 
 def check_query(period: str, indicator: str | None, by: list[str]) -> tuple[str | None, list[str]]:
