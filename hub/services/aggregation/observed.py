@@ -16,15 +16,19 @@ from hub.services.aggregation.scope import FULL, Scope
 # mean without a positive weight is left out here (and reported in the completeness).
 # The CROSS JOINs (filtered in WHERE) fix SQLite's join order: on a full run the period's
 # observations lead (rather than one index search per indicator and cluster); when only the
-# clusters of a few regions and themes count, those clusters lead.
-LEADING = {"full": "observations o CROSS JOIN clusters c", "scoped": "clusters c CROSS JOIN observations o"}
+# clusters of a few regions and themes count, those clusters lead; when only a few indicators
+# count, those indicators lead, and their observations are sought by index.
+SOURCES = {
+    "full": "observations o CROSS JOIN clusters c CROSS JOIN indicators i",
+    "scoped": "clusters c CROSS JOIN observations o CROSS JOIN indicators i",
+    "few indicators": "indicators i CROSS JOIN observations o CROSS JOIN clusters c",
+}
 CONTRIBUTIONS = """
 contrib AS MATERIALIZED (
   SELECT o.indicator_code AS indicator, i.aggregation AS agg, o.dims_key AS dims_key,
          o.cluster_code AS cluster, c.region AS region, c.theme AS theme,
          o.value AS value, w.value AS weight
-  FROM {leading}
-  CROSS JOIN indicators i
+  FROM {sources}
   LEFT JOIN observations w ON i.weight IS NOT NULL AND w.cluster_code = o.cluster_code
        AND w.period = o.period AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
   WHERE i.code = o.indicator_code AND c.code = o.cluster_code
@@ -62,7 +66,7 @@ regional AS (
   WHERE a.indicator_code = i.code AND a.period = :period AND a.level = 'region'
     AND i.periodicity = :periodicity AND i.aggregation IN ('sum', 'mean', 'min', 'max')
 ),
-{CONTRIBUTIONS.format(leading=LEADING["full"], where=" AND i.aggregation = 'weighted_mean'")},
+{CONTRIBUTIONS.format(sources=SOURCES["few indicators"], where=" AND i.aggregation = 'weighted_mean'")},
 cells AS (
   SELECT indicator, agg, dims_key, 'national' AS level, 'FR' AS area,
          CASE agg WHEN 'sum' THEN SUM(total) WHEN 'mean' THEN SUM(total) / SUM(n) WHEN 'min' THEN MIN(low)
@@ -79,8 +83,8 @@ def cells_cte(scope: Scope) -> str:
     """Region, theme and cluster cells inside ``scope``, from the observations of the clusters
     sharing a region or a theme with the scope (all of them on a full run)."""
     where = "" if scope.full else " AND (c.region IN :scope_region OR c.theme IN :scope_theme)"
-    leading = LEADING["full" if scope.full else "scoped"]
-    return f"""{CONTRIBUTIONS.format(leading=leading, where=where)},{PARTIALS},
+    sources = SOURCES["full" if scope.full else "scoped"]
+    return f"""{CONTRIBUTIONS.format(sources=sources, where=where)},{PARTIALS},
 cells AS (
   SELECT indicator, agg, dims_key, 'region' AS level, region AS area, {ROLLED_UP}
     FROM partials WHERE 1 = 1{scope.where("region", "region")} GROUP BY indicator, agg, dims_key, region
