@@ -109,6 +109,7 @@ def _compute(
     sources = members.member_sources(session, period)
     previous = completeness.members_details(session, period, members_code)
     areas = completeness.cluster_areas(session)
+    placed = {code: (region, theme) for code, (region, theme) in areas.items()}
     if previous.get("cluster_areas") != areas:
         # Never aggregated, or the registry moved a cluster (or gained one) since: the stored
         # cells of the areas it left are stale too, so nothing can be updated incrementally.
@@ -143,6 +144,7 @@ def _compute(
             session,
             period=period,
             dirty=scope.clusters or frozenset(),
+            areas=placed,
             before=previous.get("member_sources", {}),
             now_sources=sources,
             co_members=previous.get("co_members", 0),
@@ -173,7 +175,7 @@ def _compute(
         members_details={**details, "cluster_areas": areas},
         clusters=scope.clusters,
     )
-    primary, secondary = apply_secondary(session, period, settings)
+    primary, secondary = apply_secondary(session, period, settings, placed)
     return AggregationResult(
         run_id=run_id,
         period=period,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from hub.models import AggregateCell, Cluster, Completeness
+from hub.models import AggregateCell, Cluster, Completeness, MemberList
 from hub.services.aggregation import periods
 from schemas.reference import Indicator, catalogue
 
@@ -75,10 +75,10 @@ def _silent(session: Session, period: str, members_code: str, clusters: Clusters
     periodicity = periods.checked_periodicity(period)
     silent = _probe(session, SILENT, "c.code", clusters, period=period, periodicity=periodicity)
     asked = set(session.scalars(select(Cluster.code)).all()) if clusters is None else set(clusters)
-    lists = session.execute(
-        text("SELECT cluster_code FROM member_lists WHERE period = :period"), {"period": period}
-    )
-    silent[members_code] = asked - {cluster for (cluster,) in lists}
+    listed = select(MemberList.cluster_code).where(MemberList.period == period)
+    if clusters is not None:
+        listed = listed.where(MemberList.cluster_code.in_(sorted(clusters)))
+    silent[members_code] = asked - set(session.scalars(listed))
     return silent
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from hub.models import AggregateCell, Cluster, Membership, Organisation
+from hub.models import AggregateCell, Membership, Organisation
 from hub.services import disclosure
 from hub.services.aggregation import members
 from hub.services.aggregation.scope import Scope
@@ -85,6 +85,7 @@ def update_member_cells(
     *,
     period: str,
     dirty: frozenset[str],
+    areas: dict[str, tuple[str, str]],
     before: dict[str, int],
     now_sources: dict[str, int],
     co_members: int,
@@ -95,10 +96,6 @@ def update_member_cells(
 ) -> tuple[int, int]:
     """Rewrite the member cells the dirty clusters' new lists change; returns the co-members
     and the cells written."""
-    areas = {
-        code: (region, theme)
-        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme)).all()
-    }
     snapshots = [before[c] for c in dirty if c in before] + [
         now_sources[c] for c in dirty if c in now_sources
     ]

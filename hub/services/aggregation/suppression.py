@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from hub.models import AggregateCell, Cluster
+from hub.models import AggregateCell
 from hub.services import disclosure
 from schemas.reference import catalogue
 
 AREA_LEVELS = ("national", "region", "theme")
 
 
-def apply_secondary(session: Session, period: str, settings: disclosure.Settings) -> tuple[int, int]:
+def apply_secondary(
+    session: Session,
+    period: str,
+    settings: disclosure.Settings,
+    cluster_areas: Mapping[str, tuple[str, str]],
+) -> tuple[int, int]:
     """Recompute the ``D`` flags of ``period``; returns how many cells carry a ``C`` and a ``D``.
 
     Cluster cells have one contributor each, so with a threshold of two or more they are
@@ -45,10 +51,6 @@ def apply_secondary(session: Session, period: str, settings: disclosure.Settings
             cluster_cells += contributors
         ids[key] = row_id
         cells[key] = disclosure.Cell(value, status)
-    cluster_areas = {
-        code: (region, theme)
-        for code, region, theme in session.execute(select(Cluster.code, Cluster.region, Cluster.theme)).all()
-    }
     aggregation = {code: item.aggregation for code, item in catalogue().indicators.items()}
     wanted = disclosure.secondary(cells, aggregation=aggregation, cluster_areas=cluster_areas)
     changes = [
