@@ -14,6 +14,8 @@ from hub.services.aggregation.scope import FULL, Scope
 # One row per current observation of the period, with its cluster's region and theme and,
 # for a weighted mean, the weight the same cluster gave for the same period. A weighted
 # mean without a positive weight is left out here (and reported in the completeness).
+# Weights are sought among the weight indicators' observations only, which PostgreSQL then
+# reads by index instead of hashing every observation of the period.
 # The CROSS JOINs (filtered in WHERE) fix SQLite's join order: on a full run the period's
 # observations lead (rather than one index search per indicator and cluster); when only the
 # clusters of a few regions and themes count, those clusters lead; when only a few indicators
@@ -31,6 +33,7 @@ contrib AS MATERIALIZED (
   FROM {sources}
   LEFT JOIN observations w ON i.weight IS NOT NULL AND w.cluster_code = o.cluster_code
        AND w.period = o.period AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
+       AND w.indicator_code IN (SELECT weight FROM indicators)
   WHERE i.code = o.indicator_code AND c.code = o.cluster_code
     AND o.period = :period AND o.is_current AND i.aggregation <> 'distinct_members'
     AND i.periodicity = :periodicity AND (i.aggregation <> 'weighted_mean' OR w.value > 0){where}
