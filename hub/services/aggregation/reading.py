@@ -88,23 +88,27 @@ def list_cells(
         AggregateCell.status,
         case((AggregateCell.level == "national", 0), else_=1).label("rank"),
     ).where(AggregateCell.period == period, or_(*wanted))
-    if indicator is not None:
-        stored = stored.where(AggregateCell.indicator_code == indicator)
-    empty = [_empty_national(code, period) for code in _unreported(session, period, indicator)]
+    codes = _period_indicators(period, indicator)
+    stored = stored.where(AggregateCell.indicator_code.in_(codes))  # seeks the lookup index, each indicator
+    empty = [_empty_national(code, period) for code in _unreported(session, period, codes)]
     cells = (union_all(stored, *empty) if empty else stored).subquery()
     query = select(cells).order_by(cells.c.indicator_code, cells.c.rank, cells.c.area, cells.c.dims_key)
     rows = session.execute(query.offset(offset).limit(limit + 1)).all()
     return [as_cell(row) for row in rows[:limit]], len(rows) > limit
 
 
-def _unreported(session: Session, period: str, indicator: str | None) -> list[str]:
-    """The period's indicators without a national total: nobody reported them."""
+def _period_indicators(period: str, indicator: str | None) -> list[str]:
+    """The indicators asked for (one, or all) that are reported for periods like ``period``."""
     periodicity = checked_periodicity(period)
-    codes = [
+    return [
         code
         for code in ([indicator] if indicator else sorted(catalogue().indicators))
         if catalogue().indicators[code].periodicity == periodicity
     ]
+
+
+def _unreported(session: Session, period: str, codes: list[str]) -> list[str]:
+    """Those of ``codes`` without a national total for ``period``: nobody reported them."""
     present = session.scalars(
         select(AggregateCell.indicator_code).where(  # every column of the lookup index named: a seek
             AggregateCell.period == period,
