@@ -139,9 +139,10 @@ class Factory:
 
 
 def cells(session: Session, period: str) -> dict[tuple[str, str, str, str], dict[str, Any]]:
-    """The stored cells of a period by (indicator, level, area, dims_key)."""
-    rows = session.scalars(select(AggregateCell).where(AggregateCell.period == period))
-    return {
+    """The stored cells of a period by (indicator, level, area, dims_key); a cell stored twice
+    fails here, where a dictionary would silently keep one of them."""
+    rows = session.scalars(select(AggregateCell).where(AggregateCell.period == period)).all()
+    found = {
         (row.indicator_code, row.level, row.area, row.dims_key): {
             "value": row.value,
             "contributors": row.contributors,
@@ -150,3 +151,5 @@ def cells(session: Session, period: str) -> dict[tuple[str, str, str, str], dict
         }
         for row in rows
     }
+    assert len(found) == len(rows), "a cell is stored more than once"
+    return found
