@@ -61,14 +61,52 @@ class Leadership:
             self._active.clear()
 
 
-def _guarded(leadership: Leadership, spec: JobSpec, context: JobContext) -> Callable[[], None]:
+class Running:
+    """The jobs running now, so that stopping can wait for them before APScheduler's shutdown.
+
+    APScheduler's ``shutdown(wait=True)`` waits for running jobs while it holds its job-store
+    lock, and a job that reads or changes the scheduler's jobs (``connector-schedules``) needs
+    that lock: stopped at that moment, the process would hang for ever without releasing its
+    lease. So stopping first refuses new jobs and waits for the running ones, then shuts down.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+        self._stopping = False
+
+    def enter(self) -> bool:
+        """Count a job in; False once stopping has begun (the job then does nothing)."""
+        with self._changed:
+            if self._stopping:
+                return False
+            self._count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        """Refuse new jobs and wait until the running ones have finished."""
+        with self._changed:
+            self._stopping = True
+            self._changed.wait_for(lambda: self._count == 0)
+
+
+def _guarded(
+    leadership: Leadership, running: Running, spec: JobSpec, context: JobContext
+) -> Callable[[], None]:
     def job() -> None:
-        if not leadership.active:
+        if not leadership.active or not running.enter():
             return
         try:
             spec.run(context)
         except Exception:
             log.exception("job %s failed", spec.id)
+        finally:
+            running.leave()
 
     return job
 
@@ -79,7 +117,7 @@ def run(state: HubState, stop: threading.Event | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-    leadership = Leadership(state)
+    leadership, running = Leadership(state), Running()
     scheduler = BackgroundScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
     )
@@ -88,7 +126,7 @@ def run(state: HubState, stop: threading.Event | None = None) -> None:
     leadership.beat()
     for spec in JOBS:
         scheduler.add_job(
-            _guarded(leadership, spec, context),
+            _guarded(leadership, running, spec, context),
             spec.trigger(state.config),
             id=spec.id,
             name=spec.id,
@@ -100,6 +138,7 @@ def run(state: HubState, stop: threading.Event | None = None) -> None:
         while not stop.wait(leadership.interval):
             leadership.beat()
     finally:
+        running.stop()
         scheduler.shutdown(wait=True)
         context.pool.shutdown(wait=True)
         leadership.release()
