@@ -97,6 +97,17 @@ def test_pages_hold_limit_cells_and_together_every_cell_once(client, auth, feder
     assert any(cell["contributors"] == 0 for cell in paged)  # the empty totals of unreported indicators
 
 
+@pytest.mark.parametrize("path", ["/api/v1/aggregates", "/api/v1/aggregates/lineage"])
+def test_an_indicator_asked_for_a_period_it_is_not_reported_for_is_a_422(client, auth, path):
+    response = client.get(f"{path}?period=2025-01&indicator=MEMBERS", headers=auth("board"))
+    assert response.status_code == 422
+    (problem,) = response.json["errors"]
+    assert problem == {
+        "path": "period",
+        "message": "MEMBERS is reported for annual periods, '2025-01' is monthly",
+    }
+
+
 def test_bad_parameters_are_all_listed(client, auth):
     response = client.get("/api/v1/aggregates?period=2025-Q9&indicator=NOPE&by=planet", headers=auth("board"))
     assert response.status_code == 422

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import AggregateCell
-from hub.services.aggregation.periods import checked_periodicity
+from hub.services.aggregation.periods import query_problems
 from hub.services.aggregation.reading import as_cell
 from schemas.reference import catalogue
 
@@ -39,14 +39,8 @@ GROUP BY l.cluster_code, l.submission_id ORDER BY l.cluster_code
 
 
 def _check(period: str, indicator: str, level: str, dimensions: dict[str, str]) -> str:
-    problems = []
-    try:
-        checked_periodicity(period)
-    except InvalidInput as error:
-        problems.extend(error.errors)
+    problems = query_problems(period, indicator)
     item = catalogue().indicators.get(indicator)
-    if item is None:
-        problems.append(FieldProblem("indicator", f"unknown indicator {indicator!r}"))
     if level not in AREA_COLUMN:
         problems.append(FieldProblem("level", f"{level!r} is not one of {', '.join(AREA_COLUMN)}"))
     for name, code in dimensions.items():

@@ -5,17 +5,36 @@ from __future__ import annotations
 from datetime import date
 
 from hub.errors import FieldProblem, InvalidInput
-from schemas.reference import PERIOD_RE, period_periodicity
+from schemas.reference import PERIOD_RE, catalogue, period_periodicity
+
+NOT_A_PERIOD = "{!r} is not a period (2025, 2025-Q1, 2025-S1, 2025-01)"
 
 
 def checked_periodicity(period: str) -> str:
     """The periodicity of ``period``, or a 422 naming the bad period."""
     periodicity = period_periodicity(period)
     if periodicity is None:
-        raise InvalidInput(
-            [FieldProblem("period", f"{period!r} is not a period (2025, 2025-Q1, 2025-S1, 2025-01)")]
-        )
+        raise InvalidInput([FieldProblem("period", NOT_A_PERIOD.format(period))])
     return periodicity
+
+
+def query_problems(period: str, indicator: str | None) -> list[FieldProblem]:
+    """What is wrong with asking for ``indicator`` (or every indicator) in ``period``: a bad
+    period, an unknown indicator, or one reported at another periodicity, which has no figure
+    for such a period."""
+    periodicity = period_periodicity(period)
+    problems = [] if periodicity is not None else [FieldProblem("period", NOT_A_PERIOD.format(period))]
+    item = None if indicator is None else catalogue().indicators.get(indicator)
+    if indicator is not None and item is None:
+        problems.append(FieldProblem("indicator", f"unknown indicator {indicator!r}"))
+    elif item is not None and periodicity is not None and item.periodicity != periodicity:
+        problems.append(
+            FieldProblem(
+                "period",
+                f"{indicator} is reported for {item.periodicity} periods, {period!r} is {periodicity}",
+            )
+        )
+    return problems
 
 
 def _months(period: str) -> tuple[int, int, int]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput
 from hub.models import AggregateCell, Completeness
-from hub.services.aggregation.periods import checked_periodicity
+from hub.services.aggregation.periods import checked_periodicity, query_problems
 from schemas.reference import catalogue
 
 LEVELS = ("region", "theme", "cluster")
@@ -18,13 +18,7 @@ HIDDEN_DETAILS = ("member_sources", "cluster_areas", "silent")  # bookkeeping fo
 
 def check_query(period: str, indicator: str | None, by: list[str]) -> tuple[str | None, list[str]]:
     """The level and dimensions ``by`` asks for; a 422 lists every bad parameter."""
-    problems = []
-    if checked_or_none(period) is None:
-        problems.append(
-            FieldProblem("period", f"{period!r} is not a period (2025, 2025-Q1, 2025-S1, 2025-01)")
-        )
-    if indicator is not None and indicator not in catalogue().indicators:
-        problems.append(FieldProblem("indicator", f"unknown indicator {indicator!r}"))
+    problems = query_problems(period, indicator)
     dimensions = set(catalogue().code_lists) - {"region", "theme"}
     levels = [item for item in by if item in LEVELS]
     for index, item in enumerate(by):
@@ -36,13 +30,6 @@ def check_query(period: str, indicator: str | None, by: list[str]) -> tuple[str 
     if problems:
         raise InvalidInput(problems)
     return (levels[0] if levels else None), [item for item in by if item not in LEVELS]
-
-
-def checked_or_none(period: str) -> str | None:
-    try:
-        return checked_periodicity(period)
-    except InvalidInput:
-        return None
 
 
 def as_cell(row: Any) -> dict[str, Any]:
