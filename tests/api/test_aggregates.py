@@ -148,9 +148,15 @@ def test_aggregates_need_a_token(client, path):
     assert client.get(path).status_code == 401
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/aggregates?period=2025", "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS"]
-)
+LIVE = ["/api/v1/aggregates?period=2025", "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS"]
+
+
+@pytest.mark.parametrize("path", LIVE)
 @pytest.mark.parametrize("role,cluster", [("cluster", "medicen"), ("ministry", None)])
 def test_clusters_and_ministries_may_not_read_live_aggregates(client, auth, path, role, cluster):
     assert client.get(path, headers=auth(role, cluster)).status_code == 403
+
+
+@pytest.mark.parametrize("path", LIVE)
+def test_live_aggregates_are_refused_without_a_token(client, path):
+    assert client.get(path).status_code == 401
