@@ -7,8 +7,10 @@ thread renews the lease; a job that fires while this process is not the holder d
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import queue
 import signal
 import socket
 import threading
@@ -111,12 +113,34 @@ def _guarded(
     return job
 
 
-def run(state: HubState, stop: threading.Event | None = None) -> None:
-    """Run until ``stop`` is set or SIGTERM/SIGINT arrives; then release the lease at once."""
-    stop = stop or threading.Event()
+class Stop:
+    """A request to stop, safe to make from a signal handler.
+
+    ``Event.set`` takes the lock that ``Event.wait`` holds for a moment around each wait; a
+    signal handled in that moment, on the waiting main thread itself, would hang it for ever.
+    ``SimpleQueue.put`` is documented as safe there."""
+
+    def __init__(self) -> None:
+        self._requests: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._requested = False
+
+    def request(self, *_: object) -> None:
+        self._requests.put(True)
+
+    def wait(self, seconds: float) -> bool:
+        """Whether stopping was requested, waiting for it at most ``seconds`` (one waiter only)."""
+        if not self._requested:
+            with contextlib.suppress(queue.Empty):
+                self._requested = self._requests.get(timeout=seconds)
+        return self._requested
+
+
+def run(state: HubState, stop: Stop | None = None) -> None:
+    """Run until ``stop`` is requested or SIGTERM/SIGINT arrives; then release the lease at once."""
+    stop = stop or Stop()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, stop.request)
     leadership, running = Leadership(state), Running()
     scheduler = BackgroundScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
