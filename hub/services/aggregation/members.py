@@ -7,8 +7,10 @@ refuses an organisation listed twice, so a plain count is a distinct count there
 Distinct counts are sums of the clusters' counts minus the duplicates. The clusters' counts
 by category are stored with each snapshot (``member_category_counts``); duplicates only come
 from organisations listed more than once: one grouping by organisation finds those (about a
-tenth), and only their memberships are looked at again. Each organisation has one category
-nationally, so an area's total is the sum of its category counts.
+tenth) and, with their first and last snapshots, where those listed twice (nine in ten of
+them) are listed. Only the memberships of organisations listed three times or more are
+looked at again. Each organisation has one category nationally, so an area's total is the
+sum of its category counts.
 """
 
 from __future__ import annotations
@@ -22,20 +24,21 @@ from hub.services import disclosure
 from hub.services.aggregation.cells import insert_cells
 from hub.services.aggregation.scope import Scope
 
-# Organisations on two or more current lists of the period, with how many and their national
-# category (looked up once here, for a tenth of the organisations, rather than for every
-# listing below): the one grouping of every membership a run does, kept in a temporary table
-# for the cells and the co-member count. PostgreSQL drops it at commit; the run drops it
-# itself on SQLite.
+# Organisations on two or more current lists of the period, with how many, the first and
+# last of their snapshots and their national category (looked up once here, for a tenth of
+# the organisations, rather than for every listing below): the one grouping of every
+# membership a run does, kept in a temporary table for the cells and the co-member count.
+# PostgreSQL drops it at commit; the run drops it itself on SQLite.
 MULTI_LISTED = {
     "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER,"
-    " category VARCHAR(16)) ON COMMIT DROP",
+    " first_snapshot INTEGER, last_snapshot INTEGER, category VARCHAR(16)) ON COMMIT DROP",
     "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
-    " category TEXT)",
+    " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT)",
 }
-FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings, category)
-SELECT x.org, x.listings, g.category FROM (
-  SELECT m.organisation_id AS org, COUNT(*) AS listings
+FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category)
+SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category FROM (
+  SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
+         MAX(m.submission_id) AS last_snapshot
   FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
   WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1
 ) x JOIN organisations g ON g.id = x.org"""
@@ -83,26 +86,45 @@ spread AS ({_per_area(SPREAD, "cluster_totals", scope)}
 
 
 def cells_cte(scope: Scope) -> str:
-    """The member cells, from the snapshots' category counts and the ``multi_listed`` table."""
+    """The member cells, from the snapshots' category counts and the ``multi_listed`` table.
+
+    An organisation listed twice is one duplicate in the region (theme) where both of its
+    snapshots lie; one listed more often, as many as its listings there beyond the first."""
     in_clusters = scope.where("cluster", "cluster")
     return f"""{PER_CLUSTER},
-multi_rows AS MATERIALIZED (
-  SELECT x.org AS org, x.category AS category, c.region AS region, c.theme AS theme
-  FROM member_lists l
-  JOIN memberships m ON m.submission_id = l.submission_id
-  JOIN multi_listed x ON x.org = m.organisation_id
-  JOIN clusters c ON c.code = l.cluster_code
-  WHERE l.period = :period
+snapshots AS MATERIALIZED (
+  SELECT l.submission_id AS snapshot, c.region AS region, c.theme AS theme
+  FROM member_lists l JOIN clusters c ON c.code = l.cluster_code WHERE l.period = :period
 ),
-duplicates AS (
+twice AS (
+  SELECT x.category AS category, a.region AS region, a.theme AS theme, b.region AS region2,
+         b.theme AS theme2
+  FROM multi_listed x CROSS JOIN snapshots a CROSS JOIN snapshots b
+  WHERE a.snapshot = x.first_snapshot AND b.snapshot = x.last_snapshot AND x.listings = 2
+),
+thrice AS MATERIALIZED (
+  SELECT x.org AS org, x.category AS category, s.region AS region, s.theme AS theme
+  FROM multi_listed x CROSS JOIN memberships m CROSS JOIN snapshots s
+  WHERE m.organisation_id = x.org AND s.snapshot = m.submission_id AND x.listings > 2
+),
+duplicate_rows AS (
   SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi_listed
     GROUP BY category
   UNION ALL
-  SELECT 'region', region, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
+  SELECT 'region', region, category, COUNT(*) FROM twice
+    WHERE region = region2{scope.where("region", "region")} GROUP BY region, category
+  UNION ALL
+  SELECT 'region', region, category, COUNT(*) - COUNT(DISTINCT org) FROM thrice
     WHERE 1 = 1{scope.where("region", "region")} GROUP BY region, category
   UNION ALL
-  SELECT 'theme', theme, category, COUNT(*) - COUNT(DISTINCT org) FROM multi_rows
+  SELECT 'theme', theme, category, COUNT(*) FROM twice
+    WHERE theme = theme2{scope.where("theme", "theme")} GROUP BY theme, category
+  UNION ALL
+  SELECT 'theme', theme, category, COUNT(*) - COUNT(DISTINCT org) FROM thrice
     WHERE 1 = 1{scope.where("theme", "theme")} GROUP BY theme, category
+),
+duplicates AS (
+  SELECT level, area, category, SUM(d) AS d FROM duplicate_rows GROUP BY level, area, category
 ),
 {spread_ctes(scope)},
 distinct_by_category AS (
