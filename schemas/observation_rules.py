@@ -20,6 +20,12 @@ from schemas.reference import catalogue, period_periodicity
 
 OBSERVATION_FIELDS = frozenset({"indicator", "value", "dimensions"})
 Problems = list[tuple[str, str]]
+# No value may exceed this, whatever the catalogue says: an indicator without a maximum would
+# otherwise take 1e308, whose national sum overflows (PostgreSQL then refuses to aggregate the
+# period at all, and SQLite stores an infinity JSON cannot carry), and an integer too wide for
+# a double. A trillion is far above any cluster's yearly figure, in euros or in anything else,
+# and sums of up to 9,000 clusters' values stay exact whole numbers in a double (below 2**53).
+VALUE_CEILING = 1e12
 
 
 class ObservationRow(NamedTuple):
@@ -36,7 +42,7 @@ class IndicatorRule:
     derived: bool
     integer: bool
     minimum: float | None
-    maximum: float | None
+    maximum: float
     unit: str
     dimensions: dict[str, frozenset[str]]
 
@@ -51,7 +57,7 @@ def indicator_rules() -> dict[str, IndicatorRule]:
             derived=item.derived,
             integer=item.value_type == "integer",
             minimum=item.min,
-            maximum=item.max,
+            maximum=VALUE_CEILING if item.max is None else min(item.max, VALUE_CEILING),
             unit=item.unit,
             dimensions={name: cat.allowed_codes(name) for name in item.dimensions},
         )
@@ -77,7 +83,7 @@ def value_problem(rule: IndicatorRule, value: Any) -> str | None:
             return f"must be a whole number ({rule.unit})"
     if rule.minimum is not None and value < rule.minimum:
         return f"must be at least {rule.minimum:g} ({rule.unit})"
-    if rule.maximum is not None and value > rule.maximum:
+    if value > rule.maximum:
         return f"must be at most {rule.maximum:g} ({rule.unit})"
     return None
 

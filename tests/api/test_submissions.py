@@ -77,6 +77,13 @@ def test_invalid_rows_are_a_422_listing_every_problem(client, medicen):
     assert paths == ["observations[0].indicator", "observations[1].value"]
 
 
+def test_a_number_too_wide_for_a_double_is_a_422_not_a_500(client, medicen):
+    wide = {**BODY, "observations": [{"indicator": "EVENTS", "value": 10**400}]}
+    response = client.post(URL, json=wide, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["observations[0].value"]
+
+
 def test_a_body_that_is_not_json_is_a_422(client, medicen):
     response = client.post(URL, data=b"{not json", headers={**medicen, "Content-Type": "application/json"})
     assert response.status_code == 422

@@ -93,6 +93,15 @@ def test_a_value_must_be_a_finite_number(value):
     assert observation(indicator="EVENTS", value=value) == ["observations[0].value"]
 
 
+@pytest.mark.parametrize("value", [1e12 + 1, 1e308, 10**400], ids=["above", "1e308", "10**400"])
+def test_no_value_exceeds_the_ceiling_even_without_a_maximum_in_the_catalogue(value):
+    assert observation(indicator="EVENTS", value=value) == ["observations[0].value"]
+
+
+def test_the_ceiling_itself_is_a_value():
+    assert observation(indicator="BUDGET_EUR", value=10**12) == []
+
+
 def test_an_observation_needs_an_indicator_and_a_value():
     assert observation() == ["observations[0].indicator", "observations[0].value"]
 
