@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, bindparam, text
@@ -45,6 +46,7 @@ def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@cache  # the catalogue is fixed for the life of the process
 def dimensions_sql(dialect: str) -> str:
     """``dims_key`` turned into the JSON ``dimensions`` column inside the statement itself,
     so that no cell needs a second, per-row write."""

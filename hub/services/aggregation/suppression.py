@@ -29,19 +29,23 @@ def apply_secondary(
     are they counted row by row: each lies in one region, whose cell counts it among its
     contributors, so the region cells' contributors add up to the cluster cells.
     """
+    # The table's columns, not the mapped class's: the rows are plain tuples, and the ORM's
+    # per-row loading cost more than the walk itself at the registry's scale.
+    table = cast(Table, AggregateCell.__table__)
+    columns = table.c
     query = select(
-        AggregateCell.id,
-        AggregateCell.indicator_code,
-        AggregateCell.level,
-        AggregateCell.area,
-        AggregateCell.dims_key,
-        AggregateCell.value,
-        AggregateCell.status,
-        AggregateCell.contributors,
-    ).where(AggregateCell.period == period, AggregateCell.indicator_code.in_(sorted(catalogue().indicators)))
+        columns.id,
+        columns.indicator_code,
+        columns.level,
+        columns.area,
+        columns.dims_key,
+        columns.value,
+        columns.status,
+        columns.contributors,
+    ).where(columns.period == period, columns.indicator_code.in_(sorted(catalogue().indicators)))
     clusters_apart = settings.min_contributors >= 2
     if clusters_apart:  # levels and indicators listed, so that the lookup index is sought, not scanned
-        query = query.where(AggregateCell.level.in_(AREA_LEVELS))
+        query = query.where(columns.level.in_(AREA_LEVELS))
     cluster_cells = 0
     ids: dict[disclosure.CellKey, int] = {}
     cells: dict[disclosure.CellKey, disclosure.Cell] = {}
@@ -59,7 +63,6 @@ def apply_secondary(
         if status != cells[key].status
     ]
     if changes:
-        table = cast(Table, AggregateCell.__table__)
         session.execute(
             update(table).where(table.c.id == bindparam("cell_id")).values(status=bindparam("new_status")),
             changes,
