@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import base64
+import json
 
-from hub.api.bounds import bounded_integer
+from marshmallow import Schema, ValidationError, fields, validate
+
+from hub.services.aggregation.reading import Position
 from schemas.reference import catalogue
 
+CURSOR_PROBLEM = "not a cursor of this list: follow the next link"
 BREAKDOWN_DIMENSIONS = sorted(set(catalogue().code_lists) - {"region", "theme"})
+
+
+def encode_cursor(position: Position) -> str:
+    """Where a page ended (``reading.Position``), opaque to clients: base64url JSON."""
+    return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> Position:
+    """The position ``encode_cursor`` made; a ``ValidationError`` for anything else."""
+    try:
+        indicator, rank, area, dims_key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ValidationError(CURSOR_PROBLEM) from None
+    texts = (indicator, area, dims_key)
+    # No NUL either: PostgreSQL text cannot hold one, and would fail on it as a server error.
+    if not all(isinstance(part, str) and "\x00" not in part for part in texts) or rank not in (0, 1):
+        raise ValidationError(CURSOR_PROBLEM)
+    return indicator, int(rank), area, dims_key
 
 
 class AggregateQuerySchema(Schema):
@@ -19,7 +41,9 @@ class AggregateQuerySchema(Schema):
         metadata={"description": "region, theme or cluster, and/or a dimension (category, funder)"},
     )
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
-    offset = bounded_integer(load_default=0)
+    cursor = fields.String(
+        validate=decode_cursor, metadata={"description": "the cursor of the previous page's next link"}
+    )
 
 
 class CellSchema(Schema):

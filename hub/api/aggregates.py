@@ -15,6 +15,8 @@ from hub.api.aggregate_schemas import (
     AggregateQuerySchema,
     LineageQuerySchema,
     LineageSchema,
+    decode_cursor,
+    encode_cursor,
 )
 from hub.auth.policy import allow
 from hub.services.aggregation import lineage, reading
@@ -36,17 +38,17 @@ class Aggregates(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Cells of a period: national ones always, plus the breakdowns ``by`` asks for."""
         by = _by(query["by"])
-        cells, more = reading.list_cells(
+        cells, end = reading.list_cells(
             db(),
             period=query["period"],
             indicator=query.get("indicator"),
             by=by,
             limit=query["limit"],
-            offset=query["offset"],
+            after=decode_cursor(query["cursor"]) if "cursor" in query else None,
         )
         following = None
-        if more:
-            args = {**request.args.to_dict(flat=False), "offset": [str(query["offset"] + query["limit"])]}
+        if end is not None:
+            args = {**request.args.to_dict(flat=False), "cursor": [encode_cursor(end)]}
             following = f"{request.base_url}?{urlencode(args, doseq=True)}"
         completeness = reading.completeness(db(), period=query["period"], indicator=query.get("indicator"))
         return {"items": cells, "next": following, "completeness": completeness}

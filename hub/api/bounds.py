@@ -14,5 +14,5 @@ ID_IN_PATH = f"int(max={MAX_ID})"
 
 
 def bounded_integer(**kwargs: Any) -> fields.Integer:
-    """A query parameter holding an id, a cursor made of one, or an offset."""
+    """A query parameter holding an id, or a cursor made of one."""
     return fields.Integer(validate=validate.Range(min=0, max=MAX_ID), **kwargs)

@@ -82,19 +82,41 @@ def test_by_region_adds_region_cells_with_their_flags(client, auth, federation):
 def test_pages_link_to_the_next_one(client, auth, federation):
     body = client.get("/api/v1/aggregates?period=2025&by=cluster&limit=5", headers=auth("board")).json
     assert len(body["items"]) == 5
-    assert "offset=5" in body["next"]
+    assert "cursor=" in body["next"]
 
 
-def test_pages_hold_limit_cells_and_together_every_cell_once(client, auth, federation):
-    everything = client.get("/api/v1/aggregates?period=2025&by=cluster", headers=auth("board")).json["items"]
-    paged, url = [], "/api/v1/aggregates?period=2025&by=cluster&limit=3"
-    while url:
+@pytest.mark.parametrize("by", ["cluster", "cluster,funder", "region", "theme,category", "funder"])
+def test_pages_hold_limit_cells_and_together_every_cell_once(client, auth, federation, by):
+    everything = client.get(f"/api/v1/aggregates?period=2025&by={by}", headers=auth("board")).json["items"]
+    paged, url = [], f"/api/v1/aggregates?period=2025&by={by}&limit=3"
+    while url and len(paged) <= len(everything):  # a page that repeats itself must not loop for ever
         body = client.get(url, headers=auth("board")).json
         assert len(body["items"]) <= 3
         paged += body["items"]
         url = body["next"]
     assert paged == everything
     assert any(cell["contributors"] == 0 for cell in paged)  # the empty totals of unreported indicators
+
+
+def test_the_national_cells_of_an_indicator_come_before_its_breakdown(client, auth, federation):
+    items = client.get("/api/v1/aggregates?period=2025&by=cluster", headers=auth("board")).json["items"]
+    order = [(cell["indicator"], cell["level"] != "national") for cell in items]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-base64!",
+        "WzEsIDJd",  # [1, 2]
+        "WyJFVkVOVFMiLCAyLCAiRlIiLCAiIl0=",  # ["EVENTS", 2, "FR", ""]: no such rank
+        "WyJFVkVOVFNcdTAwMDAiLCAwLCAiRlIiLCAiIl0=",  # a NUL, which PostgreSQL text cannot hold
+    ],
+)
+def test_a_cursor_no_next_link_made_is_a_422_naming_it(client, auth, cursor):
+    response = client.get(f"/api/v1/aggregates?period=2025&cursor={cursor}", headers=auth("board"))
+    assert response.status_code == 422
+    assert [problem["path"] for problem in response.json["errors"]] == ["cursor"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/aggregates", "/api/v1/aggregates/lineage"])

@@ -66,7 +66,6 @@ TOO_WIDE = "99999999999999999999"  # wider than any database integer
         (f"/api/v1/clusters/medicen/submissions?cursor={TOO_WIDE}", "cursor"),
         (f"/api/v1/clusters/medicen/observations?period=2025&cursor={TOO_WIDE}", "cursor"),
         (f"/api/v1/clusters/medicen/members?period=2025&submission={TOO_WIDE}", "submission"),
-        (f"/api/v1/aggregates?period=2025&offset={TOO_WIDE}", "offset"),
     ],
 )
 def test_an_integer_too_wide_for_the_database_is_a_422_naming_it(client, auth, query, parameter):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Float, Integer, String, and_, case, literal, or_, select, union_all
+from sqlalchemy import Float, Integer, String, Table, and_, case, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput
@@ -53,13 +53,77 @@ def _dims_condition(dimensions: list[str]) -> Any:
     )
 
 
+# Where a page ends: its last cell's indicator, 0 for a national cell or 1 for one of the
+# level asked for, area and dims_key.
+Position = tuple[str, int, str, str]
+
+
 def list_cells(
-    session: Session, *, period: str, indicator: str | None, by: list[str], limit: int, offset: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """One page of the national cells (always) and the breakdowns ``by`` asks for; True when
-    more follow. Pages are cut from one stable order, the empty totals of unreported
-    indicators included, so that a page never holds more than ``limit`` cells."""
+    session: Session, *, period: str, indicator: str | None, by: list[str], limit: int, after: Position | None
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """One page of the national cells (always) and the breakdowns ``by`` asks for, past
+    ``after``; with the position of its last cell when more follow.
+
+    Pages are cut from one order, by indicator, national cells first, then area and
+    dims_key, the empty totals of unreported indicators included, so that a page never holds
+    more than ``limit`` cells. Each page starts where the last ended rather than at an
+    offset, so that a page deep inside a period's cells costs what the first one does."""
     level, dimensions = check_query(period, indicator, by)
+    codes = _period_indicators(period, indicator)
+    if level != "cluster":
+        return _page(_cells(session, period, codes, level, dimensions, after, limit + 1), limit)
+    # A period's cluster cells run to a hundred thousand at scale: rather than sorting them
+    # all for each page, each indicator's are read in the lookup index's order, the
+    # indicators in the catalogue's, until the page is full.
+    rows: list[Any] = []
+    for code in codes:
+        if after is not None and code < after[0]:
+            continue
+        mine = after if after is not None and code == after[0] else None
+        if mine is None or mine[1] == 0:
+            rows += _cells(session, period, [code], None, dimensions, mine, limit + 1 - len(rows))
+        if len(rows) <= limit:
+            start = mine[2:] if mine is not None and mine[1] == 1 else None
+            rows += _cluster_cells(session, period, code, dimensions, start, limit + 1 - len(rows))
+        if len(rows) > limit:
+            break
+    return _page(rows, limit)
+
+
+def _page(rows: list[Any], limit: int) -> tuple[list[dict[str, Any]], Position | None]:
+    """The first ``limit`` of ``rows`` as cells, and where they end if more follow."""
+    if len(rows) <= limit:
+        return [as_cell(row) for row in rows], None
+    last = rows[limit - 1]
+    return [as_cell(row) for row in rows[:limit]], (last.indicator_code, last.rank, last.area, last.dims_key)
+
+
+def _cluster_cells(
+    session: Session, period: str, code: str, dimensions: list[str], start: tuple[str, str] | None, limit: int
+) -> list[Any]:
+    """Up to ``limit`` cluster cells of one indicator past ``start`` (area, dims_key)."""
+    table = cast(Table, AggregateCell.__table__)
+    query = select(table, literal(1).label("rank")).where(
+        table.c.period == period,
+        table.c.indicator_code == code,
+        table.c.level == "cluster",
+        _dims_condition(dimensions),
+    )
+    if start is not None:
+        query = query.where(tuple_(table.c.area, table.c.dims_key) > tuple_(*start))
+    return list(session.execute(query.order_by(table.c.area, table.c.dims_key).limit(limit)))
+
+
+def _cells(
+    session: Session,
+    period: str,
+    codes: list[str],
+    level: str | None,
+    dimensions: list[str],
+    after: Position | None,
+    limit: int,
+) -> list[Any]:
+    """Up to ``limit`` cells of ``codes`` past ``after``, in page order."""
     wanted = [and_(AggregateCell.level == "national", _dims_condition(dimensions))]
     if level is not None:
         wanted.append(and_(AggregateCell.level == level, _dims_condition(dimensions)))
@@ -75,13 +139,14 @@ def list_cells(
         AggregateCell.status,
         case((AggregateCell.level == "national", 0), else_=1).label("rank"),
     ).where(AggregateCell.period == period, or_(*wanted))
-    codes = _period_indicators(period, indicator)
     stored = stored.where(AggregateCell.indicator_code.in_(codes))  # seeks the lookup index, each indicator
     empty = [_empty_national(code, period) for code in _unreported(session, period, codes)]
     cells = (union_all(stored, *empty) if empty else stored).subquery()
-    query = select(cells).order_by(cells.c.indicator_code, cells.c.rank, cells.c.area, cells.c.dims_key)
-    rows = session.execute(query.offset(offset).limit(limit + 1)).all()
-    return [as_cell(row) for row in rows[:limit]], len(rows) > limit
+    key = (cells.c.indicator_code, cells.c.rank, cells.c.area, cells.c.dims_key)
+    query = select(cells).order_by(*key).limit(limit)
+    if after is not None:
+        query = query.where(tuple_(*key) > tuple_(*after))
+    return list(session.execute(query))
 
 
 def _period_indicators(period: str, indicator: str | None) -> list[str]:
