@@ -1,4 +1,5 @@
-"""Serialise writers of one cluster and period, so racing submissions keep a coherent history.
+"""Serialise writers of one cluster and period, so racing submissions keep a coherent history,
+and aggregation runs of one period, so that two runs at once do not write its cells twice.
 
 On PostgreSQL a transaction-scoped advisory lock does it; SQLite transactions begin
 ``IMMEDIATE`` (``hub.db``), so the database's single write lock already serialises them.
@@ -19,6 +20,7 @@ from hub.models import Cluster
 CLUSTERS = cast(Table, Cluster.__table__)
 CLUSTER_EXISTS = select(CLUSTERS.c.code).where(CLUSTERS.c.code == bindparam("code"))
 CLUSTER_LOCKED = text("SELECT code, pg_advisory_xact_lock(:key) FROM clusters WHERE code = :code")
+LOCKED = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def lock_key(*parts: str) -> int:
@@ -40,3 +42,12 @@ def claim_series(session: Session, cluster_code: str, period: str) -> bool:
         return cluster_exists(session, cluster_code)
     key = lock_key(cluster_code, period)
     return session.execute(CLUSTER_LOCKED, {"key": key, "code": cluster_code}).first() is not None
+
+
+def claim_period(session: Session, period: str) -> None:
+    """Wait until no other transaction aggregates ``period``; released at commit or rollback.
+
+    Without it, on PostgreSQL, a run deleting the period's cells while another one's new
+    cells are not yet committed leaves those in place and writes its own beside them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(LOCKED, {"key": lock_key("aggregation", "period", period)})

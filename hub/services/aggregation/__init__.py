@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.config import Config
 from hub.models import Cluster, utcnow
-from hub.services import disclosure
+from hub.services import disclosure, locks
 from hub.services.aggregation import completeness, member_delta, members, observed, runs
 from hub.services.aggregation.periods import checked_periodicity
 from hub.services.aggregation.scope import FULL, Scope
@@ -86,6 +86,7 @@ def _run(
     requested_by: str | None,
 ) -> AggregationResult:
     started = time.perf_counter()
+    locks.claim_period(session, period)
     run = runs.start_run(session, period, trigger=trigger, requested_by=requested_by)
     try:
         result = _compute(
