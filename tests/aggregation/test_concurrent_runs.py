@@ -7,7 +7,6 @@ of their own and delete everything they left behind afterwards.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,12 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.config import Config
 from hub.db import make_session_factory
-from hub.models import AggregateCell, Cluster, Completeness, JobRun
+from hub.models import AggregateCell, Cluster, Completeness, JobRun, Organisation
 from hub.services.aggregation import aggregate_period
 from hub.services.ingestion import submit
+from schemas.siren import make_siren
+from tests.races import race
 from tests.services.cleanup import remove_clusters
 
 CLUSTER, PERIOD, RUNS = "aggregate-race", "2031", 4
+SIREN = make_siren(91_000_000)  # no other test's: the organisation is committed, then deleted
 
 
 @pytest.fixture
@@ -34,7 +36,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
         document = {
             "period": PERIOD,
             "observations": [{"indicator": "EVENTS", "value": 7}],
-            "members": [{"siren": "732829320", "name": "Exemple SAS", "category": "SME"}],
+            "members": [{"siren": SIREN, "name": "Exemple SAS", "category": "SME"}],
         }
         submit(session, cluster_code=CLUSTER, document=document, source="push", actor="test")
     yield sessions
@@ -42,27 +44,16 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
         for model in (AggregateCell, Completeness, JobRun):
             session.execute(delete(model).where(model.period == PERIOD))
         remove_clusters(session, [CLUSTER])
+        session.execute(delete(Organisation).where(Organisation.siren == SIREN))
 
 
 def test_two_runs_of_one_period_at_once_leave_each_cell_once(
     factory: sessionmaker[Session], base_config: Config
 ) -> None:
-    start = threading.Barrier(2)
-    outcomes: list[Any] = [None, None]
+    def runs(session: Session, _thread: int) -> list[Any]:
+        return [aggregate_period(session, PERIOD, config=base_config) for _ in range(RUNS)]
 
-    def runs(index: int) -> None:
-        start.wait()
-        with factory() as session:
-            try:
-                outcomes[index] = [aggregate_period(session, PERIOD, config=base_config) for _ in range(RUNS)]
-            except Exception as error:  # the test inspects what each thread met
-                outcomes[index] = error
-
-    workers = [threading.Thread(target=runs, args=(index,)) for index in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    outcomes = race(factory, runs, threads=2)
     assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
     key = (AggregateCell.indicator_code, AggregateCell.level, AggregateCell.area, AggregateCell.dims_key)
     with factory() as session:

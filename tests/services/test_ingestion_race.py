@@ -6,20 +6,22 @@ own and delete everything it left behind afterwards.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import make_session_factory
-from hub.models import Cluster, MemberList, Observation, Submission
+from hub.models import Cluster, MemberList, Observation, Organisation, Submission
 from hub.services.ingestion import IngestionResult, submit
+from schemas.siren import make_siren
+from tests.races import race
 from tests.services.cleanup import remove_clusters
 
 CLUSTER = "race-test"
+SIREN = make_siren(91_000_001)  # no other test's: the organisation is committed, then deleted
 ROUNDS = 12
 
 
@@ -31,6 +33,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield sessions
     with sessions.begin() as session:
         remove_clusters(session, [CLUSTER])
+        session.execute(delete(Organisation).where(Organisation.siren == SIREN))
 
 
 def body(value: int) -> dict[str, Any]:
@@ -40,31 +43,8 @@ def body(value: int) -> dict[str, Any]:
             {"indicator": "PROJECTS_FUNDED", "value": value, "dimensions": {"funder": "ANR"}},
             {"indicator": "EVENTS", "value": value % 3},
         ],
-        "members": [{"siren": "732829320", "name": f"Exemple {value % 2}", "category": "SME"}],
+        "members": [{"siren": SIREN, "name": f"Exemple {value % 2}", "category": "SME"}],
     }
-
-
-def race(
-    factory: sessionmaker[Session], work: Callable[[Session, int], IngestionResult], threads: int
-) -> list[Any]:
-    """Run ``work`` in ``threads`` threads released together; results or exceptions, in order."""
-    start = threading.Barrier(threads)
-    outcomes: list[Any] = [None] * threads
-
-    def run(index: int) -> None:
-        start.wait()
-        with factory() as session:
-            try:
-                outcomes[index] = work(session, index)
-            except Exception as error:  # the test inspects what each thread met
-                outcomes[index] = error
-
-    workers = [threading.Thread(target=run, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    return outcomes
 
 
 def test_racing_submissions_leave_a_complete_revision_history(factory: sessionmaker[Session]) -> None:

@@ -4,7 +4,6 @@ one of two transactions that take the same unique-index locks in opposite orders
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from hub.db import make_session_factory
 from hub.models import Cluster, Organisation
 from hub.services.ingestion import submit
 from schemas.siren import make_siren
+from tests.races import race
 from tests.services.cleanup import remove_clusters
 
 CLUSTERS = ("race-members-a", "race-members-b")
@@ -43,28 +43,13 @@ def members(order: list[str]) -> dict[str, Any]:
 
 def test_lists_sharing_new_organisations_are_both_stored(factory: sessionmaker[Session]) -> None:
     orders = [SIRENS, SIRENS[::-1]]  # opposite orders: the worst case for lock ordering
-    start = threading.Barrier(2)
-    outcomes: list[Any] = [None, None]
 
-    def ingest(index: int) -> None:
-        start.wait()
-        with factory() as session:
-            try:
-                outcomes[index] = submit(
-                    session,
-                    cluster_code=CLUSTERS[index],
-                    document=members(orders[index]),
-                    source="push",
-                    actor="t",
-                ).counts["members"]["created"]
-            except Exception as error:  # the test shows what each thread met
-                outcomes[index] = error
+    def ingest(session: Session, index: int) -> Any:
+        document = members(orders[index])
+        result = submit(session, cluster_code=CLUSTERS[index], document=document, source="push", actor="t")
+        return result.counts["members"]["created"]
 
-    workers = [threading.Thread(target=ingest, args=(index,)) for index in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    outcomes = race(factory, ingest, threads=2)
     assert outcomes == [len(SIRENS), len(SIRENS)]
     with factory() as session:
         stored = session.scalars(select(Organisation.siren).where(Organisation.siren.in_(SIRENS))).all()
