@@ -12,7 +12,8 @@ lists with their category counts included). Then:
    national sums and the distinct member count on the same database, best of its repeats.
 2. ``aggregate_dirty`` after one cluster resubmits (new revisions of its values and a
    changed member list), best of its repeats (a different cluster each time), against the
-   full time of step 1.
+   full time of step 1. On PostgreSQL the cells the full runs left dead are vacuumed first,
+   untimed, as autovacuum would have between a hub's runs.
 
 Each figure is the best of at least three runs, repeated for up to ``REPEAT_SECONDS`` (and
 ``MAX_RUNS``): a run of a few milliseconds at scale 1 varies by half from one to the next
