@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from hub.services.aggregation.reading import Position
+from hub.api.problems import raise_problems
+from hub.services.aggregation.lineage import lineage_problems
+from hub.services.aggregation.reading import Position, query_problems_by
 from schemas.reference import catalogue
 
 CURSOR_PROBLEM = "not a cursor of this list: follow the next link"
 BREAKDOWN_DIMENSIONS = sorted(set(catalogue().code_lists) - {"region", "theme"})
+
+
+def split_by(values: list[str]) -> list[str]:
+    """``by`` repeated or comma-separated: ``by=region&by=funder`` or ``by=region,funder``."""
+    return [part for value in values for part in value.split(",") if part]
 
 
 def encode_cursor(position: Position) -> str:
@@ -44,6 +52,17 @@ class AggregateQuerySchema(Schema):
     cursor = fields.String(
         validate=decode_cursor, metadata={"description": "the cursor of the previous page's next link"}
     )
+
+    # The service's own checks, run here too so that one 422 lists every problem, the
+    # fields' and these alike.
+    @validates_schema(skip_on_field_errors=False)
+    def _query(self, data: dict[str, Any], **_: Any) -> None:
+        if "period" in data:
+            raise_problems(query_problems_by(data["period"], data.get("indicator"), split_by(data["by"])))
+
+    @post_load
+    def _split(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "by": split_by(data["by"])}
 
 
 class CellSchema(Schema):
@@ -82,6 +101,12 @@ class LineageQuerySchema(Schema):
     area = fields.String(load_default="FR")
     category = fields.String()
     funder = fields.String()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _query(self, data: dict[str, Any], **_: Any) -> None:
+        if "period" in data:
+            dimensions = {name: data[name] for name in BREAKDOWN_DIMENSIONS if name in data}
+            raise_problems(lineage_problems(data["period"], data.get("indicator"), data["level"], dimensions))
 
 
 class LineageSchema(Schema):

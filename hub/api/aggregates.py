@@ -25,11 +25,6 @@ from hub.web import db
 blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="Live aggregates")
 
 
-def _by(values: list[str]) -> list[str]:
-    """``by`` repeated or comma-separated: ``by=region&by=funder`` or ``by=region,funder``."""
-    return [part for value in values for part in value.split(",") if part]
-
-
 @blp.route("/aggregates")
 class Aggregates(MethodView):
     @allow("board", "admin")
@@ -37,12 +32,11 @@ class Aggregates(MethodView):
     @blp.response(200, AggregateListSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Cells of a period: national ones always, plus the breakdowns ``by`` asks for."""
-        by = _by(query["by"])
         cells, end = reading.list_cells(
             db(),
             period=query["period"],
             indicator=query.get("indicator"),
-            by=by,
+            by=query["by"],
             limit=query["limit"],
             after=decode_cursor(query["cursor"]) if "cursor" in query else None,
         )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, json
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import FieldProblem, HubError
@@ -26,6 +27,15 @@ def problem(
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="afpc-hub"'
     return response
+
+
+def raise_problems(problems: list[FieldProblem]) -> None:
+    """A schema's ``ValidationError`` for a service's problems, so that they join the fields'."""
+    if problems:
+        messages: dict[str, list[str]] = {}
+        for found in problems:
+            messages.setdefault(found.path, []).append(found.message)
+        raise ValidationError(messages)
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> Iterator[FieldProblem]:

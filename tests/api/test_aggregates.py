@@ -136,6 +136,19 @@ def test_bad_parameters_are_all_listed(client, auth):
     assert {e["path"] for e in response.json["errors"]} == {"period", "indicator", "by[0]"}
 
 
+def test_the_fields_problems_and_the_querys_come_in_one_answer(client, auth):
+    response = client.get("/api/v1/aggregates?period=20x&cursor=zz&limit=0&by=planet", headers=auth("board"))
+    assert response.status_code == 422
+    assert {e["path"] for e in response.json["errors"]} == {"period", "cursor", "limit", "by[0]"}
+
+
+def test_every_bad_lineage_parameter_is_listed_with_a_missing_one(client, auth):
+    query = "period=2025-Q9&level=planet&funder=XX"
+    response = client.get(f"/api/v1/aggregates/lineage?{query}", headers=auth("board"))
+    assert response.status_code == 422
+    assert {e["path"] for e in response.json["errors"]} == {"indicator", "period", "level", "funder"}
+
+
 def test_lineage_lists_the_exact_observations_and_submissions(client, auth, federation):
     response = client.get(
         "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&level=region&area=FR-IDF&funder=ANR",

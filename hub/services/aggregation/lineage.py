@@ -38,9 +38,12 @@ GROUP BY l.cluster_code, l.submission_id ORDER BY l.cluster_code
 """
 
 
-def _check(period: str, indicator: str, level: str, dimensions: dict[str, str]) -> str:
+def lineage_problems(
+    period: str, indicator: str | None, level: str, dimensions: dict[str, str]
+) -> list[FieldProblem]:
+    """Every problem of a lineage query: period, indicator, level and dimension codes."""
     problems = query_problems(period, indicator)
-    item = catalogue().indicators.get(indicator)
+    item = None if indicator is None else catalogue().indicators.get(indicator)
     if level not in AREA_COLUMN:
         problems.append(FieldProblem("level", f"{level!r} is not one of {', '.join(AREA_COLUMN)}"))
     for name, code in dimensions.items():
@@ -48,16 +51,17 @@ def _check(period: str, indicator: str, level: str, dimensions: dict[str, str]) 
             problems.append(FieldProblem(name, f"{indicator} has no dimension {name!r}"))
         elif code not in catalogue().code_lists.get(name, {}):
             problems.append(FieldProblem(name, f"unknown {name} code {code!r}"))
-    if problems:
-        raise InvalidInput(problems)
-    return ",".join(f"{name}={dimensions[name]}" for name in sorted(dimensions))
+    return problems
 
 
 def lineage(
     session: Session, *, period: str, indicator: str, level: str, area: str, dimensions: dict[str, str]
 ) -> dict[str, Any]:
     """The stored cell and, for each contributing cluster, the rows and submissions behind it."""
-    dims_key = _check(period, indicator, level, dimensions)
+    problems = lineage_problems(period, indicator, level, dimensions)
+    if problems:
+        raise InvalidInput(problems)
+    dims_key = ",".join(f"{name}={dimensions[name]}" for name in sorted(dimensions))
     area = "FR" if level == "national" else area
     row = session.scalars(
         select(AggregateCell).filter_by(

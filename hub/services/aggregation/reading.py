@@ -16,19 +16,25 @@ LEVELS = ("region", "theme", "cluster")
 HIDDEN_DETAILS = ("member_sources", "cluster_areas", "silent")  # bookkeeping for incremental runs
 
 
-def check_query(period: str, indicator: str | None, by: list[str]) -> tuple[str | None, list[str]]:
-    """The level and dimensions ``by`` asks for; a 422 lists every bad parameter."""
+def query_problems_by(period: str, indicator: str | None, by: list[str]) -> list[FieldProblem]:
+    """Every problem of a query for ``indicator`` in ``period`` broken down ``by``."""
     problems = query_problems(period, indicator)
     dimensions = set(catalogue().code_lists) - {"region", "theme"}
-    levels = [item for item in by if item in LEVELS]
     for index, item in enumerate(by):
         if item not in LEVELS and item not in dimensions:
             allowed = ", ".join(sorted({*LEVELS, *dimensions}))
             problems.append(FieldProblem(f"by[{index}]", f"{item!r} is not one of {allowed}"))
-    if len(levels) > 1:
+    if sum(1 for item in by if item in LEVELS) > 1:
         problems.append(FieldProblem("by", "ask for one level at most (region, theme or cluster)"))
+    return problems
+
+
+def check_query(period: str, indicator: str | None, by: list[str]) -> tuple[str | None, list[str]]:
+    """The level and dimensions ``by`` asks for; a 422 lists every bad parameter."""
+    problems = query_problems_by(period, indicator, by)
     if problems:
         raise InvalidInput(problems)
+    levels = [item for item in by if item in LEVELS]
     return (levels[0] if levels else None), [item for item in by if item not in LEVELS]
 
 
