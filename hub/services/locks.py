@@ -1,9 +1,12 @@
 """Serialise writers of one cluster and period, so racing submissions keep a coherent history,
-and aggregation runs of one period, so that two runs at once do not write its cells twice.
+and aggregation runs of one period against each other and against the period's pushes, so
+that two runs at once do not write its cells twice and a run's statements all see the same
+pushes.
 
-On PostgreSQL a transaction-scoped advisory lock does it; SQLite transactions begin
+On PostgreSQL transaction-scoped advisory locks do it: a push holds its series' lock and a
+shared lock on its period, a run the period's lock alone; SQLite transactions begin
 ``IMMEDIATE`` (``hub.db``), so the database's single write lock already serialises them.
-The lock is taken in the same statement that checks the cluster exists: on PostgreSQL
+A push takes its locks in the same statement that checks the cluster exists: on PostgreSQL
 every round trip shows in the push rate.
 """
 
@@ -19,7 +22,10 @@ from hub.models import Cluster
 
 CLUSTERS = cast(Table, Cluster.__table__)
 CLUSTER_EXISTS = select(CLUSTERS.c.code).where(CLUSTERS.c.code == bindparam("code"))
-CLUSTER_LOCKED = text("SELECT code, pg_advisory_xact_lock(:key) FROM clusters WHERE code = :code")
+CLUSTER_LOCKED = text(
+    "SELECT code, pg_advisory_xact_lock(:key), pg_advisory_xact_lock_shared(:period_key)"
+    " FROM clusters WHERE code = :code"
+)
 LOCKED = text("SELECT pg_advisory_xact_lock(:key)")
 
 
@@ -34,20 +40,28 @@ def cluster_exists(session: Session, cluster_code: str) -> bool:
 
 
 def claim_series(session: Session, cluster_code: str, period: str) -> bool:
-    """Whether the cluster exists; if so, wait until no other transaction writes its period.
+    """Whether the cluster exists; if so, wait until no other transaction writes its period
+    and none aggregates the period.
 
-    The lock is released at commit or rollback.
+    The locks are released at commit or rollback.
     """
     if session.get_bind().dialect.name != "postgresql":
         return cluster_exists(session, cluster_code)
-    key = lock_key(cluster_code, period)
-    return session.execute(CLUSTER_LOCKED, {"key": key, "code": cluster_code}).first() is not None
+    keys = {"key": lock_key(cluster_code, period), "period_key": _period_key(period)}
+    return session.execute(CLUSTER_LOCKED, {**keys, "code": cluster_code}).first() is not None
 
 
 def claim_period(session: Session, period: str) -> None:
-    """Wait until no other transaction aggregates ``period``; released at commit or rollback.
+    """Wait until no other transaction aggregates ``period`` or pushes to it, and keep pushes
+    from committing until this transaction ends.
 
     Without it, on PostgreSQL, a run deleting the period's cells while another one's new
-    cells are not yet committed leaves those in place and writes its own beside them."""
+    cells are not yet committed leaves those in place and writes its own beside them; and a
+    push committing during a run is seen by some of its statements and not by others, so
+    that its cells, completeness and dirty marks disagree until the next run."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(LOCKED, {"key": lock_key("aggregation", "period", period)})
+        session.execute(LOCKED, {"key": _period_key(period)})
+
+
+def _period_key(period: str) -> int:
+    return lock_key("aggregation", "period", period)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -52,10 +51,11 @@ def _indicators(periodicity: str) -> list[Indicator]:
 def aggregate_period(
     session: Session, period: str, *, config: Config, trigger: str = "cli", requested_by: str | None = None
 ) -> AggregationResult:
-    """Recompute every cell of ``period`` and clear the period's dirty marks seen at the start."""
+    """Recompute every cell of ``period`` and clear the period's dirty marks."""
     checked_periodicity(period)
-    marks = runs.dirty_marks(session, period).get(period, [])
-    return _run(session, period, FULL, marks, config=config, trigger=trigger, requested_by=requested_by)
+    result = _run(session, period, full=True, config=config, trigger=trigger, requested_by=requested_by)
+    assert result is not None  # a full run always runs
+    return result
 
 
 def aggregate_dirty(
@@ -63,30 +63,38 @@ def aggregate_dirty(
 ) -> list[AggregationResult]:
     """Recompute what the dirty marks say changed, one run (and one commit) per period."""
     results = []
-    for period, marks in sorted(runs.dirty_marks(session).items()):
-        clusters = {cluster for cluster, _ in marks}
-        areas = session.execute(select(Cluster.region, Cluster.theme).where(Cluster.code.in_(clusters))).all()
-        scope = Scope(
-            clusters=frozenset(clusters),
-            regions=frozenset(region for region, _ in areas),
-            themes=frozenset(theme for _, theme in areas),
-        )
-        results.append(_run(session, period, scope, marks, config=config, trigger=trigger, requested_by=None))
+    for period in sorted(runs.dirty_marks(session)):
+        result = _run(session, period, full=False, config=config, trigger=trigger, requested_by=None)
+        if result is not None:
+            results.append(result)
     return results
 
 
+def _dirty_scope(session: Session, clusters: set[str]) -> Scope:
+    areas = session.execute(select(Cluster.region, Cluster.theme).where(Cluster.code.in_(clusters))).all()
+    return Scope(
+        clusters=frozenset(clusters),
+        regions=frozenset(region for region, _ in areas),
+        themes=frozenset(theme for _, theme in areas),
+    )
+
+
 def _run(
-    session: Session,
-    period: str,
-    scope: Scope,
-    marks: list[tuple[str, datetime]],
-    *,
-    config: Config,
-    trigger: str,
-    requested_by: str | None,
-) -> AggregationResult:
+    session: Session, period: str, *, full: bool, config: Config, trigger: str, requested_by: str | None
+) -> AggregationResult | None:
+    """One run of ``period``, or None for an incremental one whose marks another run consumed
+    while this one waited for it.
+
+    The period is claimed before the marks are read: from then on no push to the period can
+    commit until this run has (``locks.claim_period``), so every statement of the run sees the
+    same pushes, and the marks it clears are exactly the pushes its cells include."""
     started = time.perf_counter()
     locks.claim_period(session, period)
+    marks = runs.dirty_marks(session, period).get(period, [])
+    if not full and not marks:
+        session.commit()
+        return None
+    scope = FULL if full else _dirty_scope(session, {cluster for cluster, _ in marks})
     run = runs.start_run(session, period, trigger=trigger, requested_by=requested_by)
     try:
         result = _compute(
