@@ -13,6 +13,7 @@ every round trip shows in the push rate.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, text
@@ -27,6 +28,7 @@ CLUSTER_LOCKED = text(
     " FROM clusters WHERE code = :code"
 )
 LOCKED = text("SELECT pg_advisory_xact_lock(:key)")
+SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
 
 
 def lock_key(*parts: str) -> int:
@@ -61,6 +63,15 @@ def claim_period(session: Session, period: str) -> None:
     that its cells, completeness and dirty marks disagree until the next run."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(LOCKED, {"key": _period_key(period)})
+
+
+def hold_periods(session: Session, periods: Iterable[str]) -> None:
+    """What a push does to its period, for a change to several (a registry move): wait until
+    none of them is being aggregated, and keep them from being aggregated until this
+    transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        for period in sorted(periods):
+            session.execute(SHARED, {"key": _period_key(period)})
 
 
 def _period_key(period: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hub.models import Cluster, Completeness, Indicator, utcnow
-from hub.services import audit, dirty
+from hub.services import audit, dirty, locks
 from schemas.reference import catalogue, registry
 
 CLUSTER_FIELDS = ("name", "region", "theme", "themes", "description", "active", "active_from", "active_to")
@@ -119,7 +119,9 @@ def update_cluster(session: Session, code: str, *, actor: str | None = None, **v
 def _mark_aggregated_periods(session: Session, code: str) -> None:
     """Every period aggregated so far is dirty for ``code``: the next run recomputes it (in full,
     as it finds the registry's areas changed, or with the cluster newly expected)."""
-    dirty.mark(session, code, session.scalars(select(Completeness.period).distinct()).all(), utcnow())
+    periods = session.scalars(select(Completeness.period).distinct()).all()
+    locks.hold_periods(session, periods)
+    dirty.mark(session, code, periods, utcnow())
 
 
 def list_indicators(session: Session) -> Sequence[Indicator]:

@@ -21,6 +21,7 @@ from hub.models import AggregateCell, Cluster, Completeness, JobRun, Organisatio
 from hub.services import locks
 from hub.services.aggregation import aggregate_dirty, aggregate_period
 from hub.services.ingestion import submit
+from hub.services.registry import update_cluster
 from schemas.siren import make_siren
 from tests.races import race
 from tests.services.cleanup import remove_clusters
@@ -132,3 +133,16 @@ def test_two_passes_over_the_dirty_periods_at_once_run_a_dirty_period_once(
 
     outcomes = race(factory, runs, threads=2)
     assert sorted(period for outcome in outcomes for period in outcome if period == PERIOD) == [PERIOD]
+
+
+def test_a_registry_move_waits_until_the_running_aggregation_of_an_aggregated_period_commits(
+    factory: sessionmaker[Session], base_config: Config
+) -> None:
+    with factory() as session:
+        aggregate_period(session, PERIOD, config=base_config)
+
+    def move(session: Session) -> None:
+        update_cluster(session, CLUSTER, region="FR-ARA")
+        session.commit()
+
+    assert held_back(factory, claim_as_a_run, move)
