@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.cli.context import hub_state, unit_of_work
-from hub.services.aggregation import AggregationResult, aggregate_dirty, aggregate_period
+from hub.services.aggregation import AggregationFailed, AggregationResult, aggregate_dirty, aggregate_period
 
 
 def _describe(result: AggregationResult) -> str:
@@ -27,7 +27,12 @@ def aggregate_command(period: str | None, dirty: bool) -> None:
         if period is not None:
             results = [aggregate_period(session, period, config=config, trigger="cli")]
         else:
-            results = aggregate_dirty(session, config=config, trigger="cli")
+            try:
+                results = aggregate_dirty(session, config=config, trigger="cli")
+            except AggregationFailed as failed:  # the periods that did run are committed: say so
+                for result in failed.results:
+                    click.echo(_describe(result))
+                raise
     for result in results:
         click.echo(_describe(result))
     if not results:

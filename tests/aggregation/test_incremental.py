@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hub.models import AggregateCell, Completeness, DirtyPeriod, JobRun, utcnow
 from hub.services import registry
-from hub.services.aggregation import aggregate_dirty, aggregate_period
+from hub.services.aggregation import AggregationFailed, aggregate_dirty, aggregate_period
 from schemas.reference import ClusterEntry
 from tests.aggregation.factory import cells
 
@@ -67,6 +68,20 @@ def test_a_mark_renewed_during_a_run_stays_dirty(factory, db, base_config, monke
     monkeypatch.setattr(runs, "dirty_marks", renewed_after_reading)
     aggregate_dirty(db, config=base_config)
     assert [mark.cluster_code for mark in db.scalars(select(DirtyPeriod))] == ["c1"]
+
+
+def test_a_period_whose_run_fails_does_not_hold_back_the_other_dirty_periods(factory, db, base_config):
+    _federation(factory)
+    db.add(DirtyPeriod(period="1999-Q9", cluster_code="c0", marked_at=utcnow()))  # no such period
+    db.commit()  # as the pushes would have been: the failed run rolls back its own work only
+    with pytest.raises(AggregationFailed) as failed:
+        aggregate_dirty(db, config=base_config)
+    assert list(failed.value.failures) == ["1999-Q9"]
+    assert [result.period for result in failed.value.results] == ["2025"]
+    assert cells(db, "2025")[("EVENTS", "national", "FR", "")]["value"] == 10.0
+    statuses = db.execute(select(JobRun.period, JobRun.status).where(JobRun.kind == "aggregate")).all()
+    assert sorted(statuses) == [("1999-Q9", "failed"), ("2025", "succeeded")]
+    assert [mark.period for mark in db.scalars(select(DirtyPeriod))] == ["1999-Q9"]
 
 
 def test_every_run_is_recorded(factory, db, base_config):

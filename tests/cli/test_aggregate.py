@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from hub.cli.context import hub_state
-from hub.models import JobRun
+from hub.models import DirtyPeriod, JobRun, utcnow
 from tests.aggregation.factory import Factory
 
 
@@ -17,6 +17,18 @@ def test_aggregate_a_period_records_a_run(run):
     assert "2025: full run" in result.output
     with hub_state().sessions() as session:
         assert session.scalars(select(JobRun.status).where(JobRun.kind == "aggregate")).all() == ["succeeded"]
+
+
+def test_aggregate_dirty_reports_the_periods_it_ran_and_fails_on_the_one_that_failed(run):
+    run("init")
+    with hub_state().sessions() as session:
+        Factory(session).push("medicen", "2025", [("EVENTS", {}, 4.0)])
+        session.add(DirtyPeriod(period="1999-Q9", cluster_code="medicen", marked_at=utcnow()))
+        session.commit()
+    result = run("aggregate", "--dirty")
+    assert result.exit_code == 1
+    assert "2025: incremental run" in result.output or "2025: full run" in result.output
+    assert "1999-Q9: InvalidInput" in result.output
 
 
 def test_aggregate_dirty_reports_when_nothing_changed(run):

@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hub.config import Config
+from hub.errors import HubError
 from hub.models import Cluster, utcnow
 from hub.services import disclosure, locks
 from hub.services.aggregation import completeness, member_delta, members, observed, runs
@@ -24,7 +25,7 @@ from hub.services.aggregation.scope import FULL, Scope
 from hub.services.aggregation.suppression import apply_secondary
 from schemas.reference import Indicator, catalogue
 
-__all__ = ["AggregationResult", "aggregate_dirty", "aggregate_period"]
+__all__ = ["AggregationFailed", "AggregationResult", "aggregate_dirty", "aggregate_period"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,19 @@ class AggregationResult:
     members_recomputed: bool
     clusters: list[str] = field(default_factory=list)  # dirty clusters consumed
     seconds: float = 0.0
+
+
+class AggregationFailed(HubError):
+    """Some dirty periods failed (each recorded as a failed run); the others were aggregated."""
+
+    status = 500
+    title = "Aggregation failed"
+    type_slug = "aggregation-failed"
+
+    def __init__(self, results: list[AggregationResult], failures: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{period}: {error}" for period, error in failures.items()))
+        self.results = results
+        self.failures = failures
 
 
 def _members_code() -> str:
@@ -61,12 +75,21 @@ def aggregate_period(
 def aggregate_dirty(
     session: Session, *, config: Config, trigger: str = "scheduler"
 ) -> list[AggregationResult]:
-    """Recompute what the dirty marks say changed, one run (and one commit) per period."""
-    results = []
+    """Recompute what the dirty marks say changed, one run (and one commit) per period.
+
+    A period whose run fails keeps its marks and does not hold back the periods after it:
+    they are aggregated, then ``AggregationFailed`` names the ones that failed."""
+    results, failures = [], {}
     for period in sorted(runs.dirty_marks(session)):
-        result = _run(session, period, full=False, config=config, trigger=trigger, requested_by=None)
+        try:
+            result = _run(session, period, full=False, config=config, trigger=trigger, requested_by=None)
+        except Exception as error:  # already recorded as the period's failed run
+            failures[period] = f"{type(error).__name__}: {error}"
+            continue
         if result is not None:
             results.append(result)
+    if failures:
+        raise AggregationFailed(results, failures)
     return results
 
 
