@@ -37,8 +37,9 @@ SELECT cluster, category, n FROM cm
 """
 
 
-def _listings(session: Session, organisations: list[int]) -> list[tuple[int, str, int, str]]:
-    """(organisation, cluster, snapshot, category) of every membership of these organisations."""
+def _listings(session: Session, period: str, organisations: list[int]) -> list[tuple[int, str, int, str]]:
+    """(organisation, cluster, snapshot, category) of every membership of these organisations
+    in the period's snapshots (not in other periods', which grow with every year)."""
     rows: list[tuple[int, str, int, str]] = []
     for start in range(0, len(organisations), CHUNK):
         chunk = organisations[start : start + CHUNK]
@@ -50,7 +51,7 @@ def _listings(session: Session, organisations: list[int]) -> list[tuple[int, str
                 Organisation.category,
             )
             .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.organisation_id.in_(chunk))
+            .where(Membership.organisation_id.in_(chunk), Membership.period == period)
         )
         rows.extend(
             (org, cluster, snapshot, category) for org, cluster, snapshot, category in session.execute(query)
@@ -110,7 +111,7 @@ def update_member_cells(
         if snapshots
         else []
     )
-    listings = _listings(session, organisations)
+    listings = _listings(session, period, organisations)
     old_counts, old_co = _presence(listings, before, areas)
     new_counts, new_co = _presence(listings, now_sources, areas)
     touched = {("national", "FR")} | {
