@@ -89,18 +89,21 @@ def cells_cte(scope: Scope) -> str:
     """The member cells, from the snapshots' category counts and the ``multi_listed`` table.
 
     An organisation listed twice is one duplicate in the region (theme) where both of its
-    snapshots lie; one listed more often, as many as its listings there beyond the first."""
+    snapshots lie; one listed more often, as many as its listings there beyond the first.
+    Those listed twice are counted by category and shared region and theme in one pass
+    (``twice``), which both levels then add up."""
     in_clusters = scope.where("cluster", "cluster")
     return f"""{PER_CLUSTER},
 snapshots AS MATERIALIZED (
   SELECT l.submission_id AS snapshot, c.region AS region, c.theme AS theme
   FROM member_lists l JOIN clusters c ON c.code = l.cluster_code WHERE l.period = :period
 ),
-twice AS (
-  SELECT x.category AS category, a.region AS region, a.theme AS theme, b.region AS region2,
-         b.theme AS theme2
+twice AS MATERIALIZED (
+  SELECT x.category AS category, CASE WHEN a.region = b.region THEN a.region END AS region,
+         CASE WHEN a.theme = b.theme THEN a.theme END AS theme, COUNT(*) AS n
   FROM multi_listed x CROSS JOIN snapshots a CROSS JOIN snapshots b
   WHERE a.snapshot = x.first_snapshot AND b.snapshot = x.last_snapshot AND x.listings = 2
+  GROUP BY 1, 2, 3
 ),
 thrice AS MATERIALIZED (
   SELECT x.org AS org, x.category AS category, s.region AS region, s.theme AS theme
@@ -111,14 +114,14 @@ duplicate_rows AS (
   SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi_listed
     GROUP BY category
   UNION ALL
-  SELECT 'region', region, category, COUNT(*) FROM twice
-    WHERE region = region2{scope.where("region", "region")} GROUP BY region, category
+  SELECT 'region', region, category, SUM(n) FROM twice
+    WHERE region IS NOT NULL{scope.where("region", "region")} GROUP BY region, category
   UNION ALL
   SELECT 'region', region, category, COUNT(*) - COUNT(DISTINCT org) FROM thrice
     WHERE 1 = 1{scope.where("region", "region")} GROUP BY region, category
   UNION ALL
-  SELECT 'theme', theme, category, COUNT(*) FROM twice
-    WHERE theme = theme2{scope.where("theme", "theme")} GROUP BY theme, category
+  SELECT 'theme', theme, category, SUM(n) FROM twice
+    WHERE theme IS NOT NULL{scope.where("theme", "theme")} GROUP BY theme, category
   UNION ALL
   SELECT 'theme', theme, category, COUNT(*) - COUNT(DISTINCT org) FROM thrice
     WHERE 1 = 1{scope.where("theme", "theme")} GROUP BY theme, category
