@@ -83,7 +83,10 @@ class CompletenessSchema(Schema):
     reported = fields.Integer(required=True)
     missing = fields.List(fields.String(), required=True)
     details = fields.Dict(
-        metadata={"description": "change vs the previous period, left-out clusters, co-members"}
+        metadata={
+            "description": "change vs the previous period, left-out clusters, co-members, and the"
+            " clusters that reported without being expected (counted in the figures, not in reported)"
+        }
     )
     computed_at = fields.DateTime()
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from hub.models import Completeness, Indicator
+from hub.models import Cluster, Completeness, Indicator
 from hub.services.aggregation import aggregate_period
 from tests.aggregation.brute_force import Reported, co_members, expected_cells
 from tests.aggregation.factory import cells
@@ -112,6 +112,18 @@ def test_weighted_mean_leaves_out_clusters_without_a_weight_and_says_so(factory,
         select(Completeness).filter_by(period="2025", indicator_code="PRIVATE_FUNDING_RATE")
     ).one()
     assert row.details["left_out"]["clusters"] == ["c"]
+
+
+def test_a_cluster_reporting_unexpected_is_named_not_counted_as_reported(factory, db, base_config):
+    for code, value in (("c0", 2.0), ("gone", 3.0)):
+        factory.cluster(code)
+        factory.push(code, "2025", [("EVENTS", {}, value)])
+    db.execute(update(Cluster).where(Cluster.code == "gone").values(active=False))
+    aggregate_period(db, "2025", config=base_config)
+    events = db.get(Completeness, ("2025", "EVENTS"))
+    assert (events.expected, events.reported, events.missing) == (1, 1, [])
+    assert events.details["unexpected"] == ["gone"]
+    assert cells(db, "2025")[("EVENTS", "national", "FR", "")]["value"] == 5.0  # its figure still counts
 
 
 def test_completeness_reports_the_change_against_the_previous_period(factory, db, base_config):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Cluster, Completeness, MemberList
@@ -128,7 +128,7 @@ def write_completeness(
     entry changed: a run scoped to ``clusters`` probes those alone and keeps what the last
     run found of the others (each row keeps its silent clusters, expected or not, for this)."""
     expected = expected_clusters(session, period)
-    registered = session.execute(select(func.count()).select_from(Cluster)).scalar_one()
+    registered = set(session.scalars(select(Cluster.code)).all())
     known = {
         row.indicator_code: row.details
         for row in session.scalars(select(Completeness).where(Completeness.period == period))
@@ -158,6 +158,9 @@ def write_completeness(
         details: dict[str, Any] = {
             "change": _change(previous_period, before.get(indicator.code), current.get(indicator.code)),
             "silent": sorted(quiet),
+            # Reported although not expected (inactive in the registry, or outside their
+            # activity window): in the figures, not in ``reported``, which counts the expected.
+            "unexpected": sorted(registered - quiet - set(expected)),
         }
         if indicator.aggregation == "weighted_mean":
             details["left_out"] = {
@@ -166,14 +169,15 @@ def write_completeness(
             }
         if indicator.code == members_code:
             details.update(members_details)
+        missing = [code for code in expected if code in quiet]
         rows.append(
             {
                 "period": period,
                 "indicator_code": indicator.code,
                 "run_id": run_id,
                 "expected": len(expected),
-                "reported": registered - len(quiet),
-                "missing": [code for code in expected if code in quiet],
+                "reported": len(expected) - len(missing),
+                "missing": missing,
                 "details": details,
                 "computed_at": now,
             }
