@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from hub.auth.tokens import Principal
+from hub.db import read_only
 from hub.state import HubState
+
+READS = ("GET", "HEAD")
 
 
 def state() -> HubState:
@@ -14,9 +17,12 @@ def state() -> HubState:
 
 
 def db() -> Session:
-    """The request's session, opened on first use."""
+    """The request's session, opened on first use. A read's begins as a plain read: on SQLite
+    it then answers from its snapshot while a push or an aggregation holds the write lock,
+    instead of waiting for it (seconds for a large push; a readiness probe would time out)."""
     if "db" not in g:
-        g.db = state().sessions()
+        session = state().sessions()
+        g.db = read_only(session) if request.method in READS else session
     return g.db
 
 
