@@ -54,10 +54,6 @@ class AggregationFailed(HubError):
         self.failures = failures
 
 
-def _members_code() -> str:
-    return next(i.code for i in catalogue().indicators.values() if i.aggregation == "distinct_members")
-
-
 def _indicators(periodicity: str) -> list[Indicator]:
     return [i for i in catalogue().indicators.values() if i.periodicity == periodicity]
 
@@ -137,7 +133,7 @@ def _compute(
     session: Session, period: str, scope: Scope, run_id: int, settings: disclosure.Settings, dirty: list[str]
 ) -> AggregationResult:
     periodicity = checked_periodicity(period)
-    members_code = _members_code()
+    members_code = members.members_code()
     sources = members.member_sources(session, period)
     previous = completeness.members_details(session, period, members_code)
     areas = completeness.cluster_areas(session)

@@ -5,36 +5,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import AggregateCell
+from hub.models.base import UTCDateTime
+from hub.services.aggregation import completeness, members
 from hub.services.aggregation.periods import query_problems
 from hub.services.aggregation.reading import as_cell
 from schemas.reference import catalogue
 
-AREA_COLUMN = {"national": "'FR'", "region": "c.region", "theme": "c.theme", "cluster": "c.code"}
+LEVELS = ("national", "region", "theme", "cluster")
 
-OBSERVED = """
+# The revision of a value that was current when the cell was computed: written by then, and
+# not yet superseded by then. A push waits for a running aggregation of its period (and
+# stamps its rows after that), so "by then" is exactly "seen by the run".
+AS_OF = """{row}.created_at <= :as_of AND NOT EXISTS (
+  SELECT 1 FROM observations n WHERE n.cluster_code = {row}.cluster_code AND n.period = {row}.period
+     AND n.indicator_code = {row}.indicator_code AND n.dims_key = {row}.dims_key
+     AND n.revision > {row}.revision AND n.created_at <= :as_of)"""
+
+OBSERVED = f"""
 SELECT o.cluster_code, o.id, o.revision, o.submission_id, o.value, w.id, w.revision, w.submission_id, w.value
 FROM observations o
-JOIN clusters c ON c.code = o.cluster_code
 JOIN indicators i ON i.code = o.indicator_code
 LEFT JOIN observations w ON w.cluster_code = o.cluster_code AND w.period = o.period
-     AND w.indicator_code = i.weight AND w.dims_key = '' AND w.is_current
-WHERE o.period = :period AND o.is_current AND o.indicator_code = :indicator AND o.dims_key = :dims_key
-  AND {area} = :area
+     AND w.indicator_code = i.weight AND w.dims_key = '' AND {AS_OF.format(row="w")}
+WHERE o.period = :period AND o.indicator_code = :indicator AND o.dims_key = :dims_key
+  AND o.cluster_code IN :clusters AND {AS_OF.format(row="o")}
 ORDER BY o.cluster_code
 """
 
+# Each list's count by category was stored with it: no membership is read again.
 MEMBERS = """
-SELECT l.cluster_code, l.submission_id, COUNT(*) FROM member_lists l
-JOIN clusters c ON c.code = l.cluster_code
-JOIN memberships m ON m.submission_id = l.submission_id AND m.cluster_code = l.cluster_code
-JOIN organisations g ON g.id = m.organisation_id
-WHERE l.period = :period AND {area} = :area AND (:category = '' OR g.category = :category)
-GROUP BY l.cluster_code, l.submission_id ORDER BY l.cluster_code
+SELECT s.cluster_code, k.submission_id, SUM(k.members) FROM member_category_counts k
+JOIN submissions s ON s.id = k.submission_id
+WHERE k.submission_id IN :snapshots AND (:category = '' OR k.category = :category)
+GROUP BY s.cluster_code, k.submission_id ORDER BY s.cluster_code
 """
 
 
@@ -44,8 +52,8 @@ def lineage_problems(
     """Every problem of a lineage query: period, indicator, level and dimension codes."""
     problems = query_problems(period, indicator)
     item = None if indicator is None else catalogue().indicators.get(indicator)
-    if level not in AREA_COLUMN:
-        problems.append(FieldProblem("level", f"{level!r} is not one of {', '.join(AREA_COLUMN)}"))
+    if level not in LEVELS:
+        problems.append(FieldProblem("level", f"{level!r} is not one of {', '.join(LEVELS)}"))
     for name, code in dimensions.items():
         if item is not None and name not in item.dimensions:
             problems.append(FieldProblem(name, f"{indicator} has no dimension {name!r}"))
@@ -70,19 +78,39 @@ def lineage(
     ).one_or_none()
     if row is None:
         raise NotFound(f"no {level} cell {area!r} of {indicator} for {period} with dimensions {dimensions}")
-    params = {"period": period, "indicator": indicator, "dims_key": dims_key, "area": area}
+    # Where each cluster counted, and which member lists, as the run that computed the cell saw
+    # them: the registry or a list may have changed since, before the next run.
+    bookkeeping = completeness.members_details(session, period, members.members_code())
+    areas = bookkeeping.get("cluster_areas") or completeness.cluster_areas(session)
+    clusters = sorted(
+        code for code, (region, theme) in areas.items() if area in _places(level, code, region, theme)
+    )
     if catalogue().indicators[indicator].aggregation == "distinct_members":
-        params["category"] = dimensions.get("category", "")
-        rows = session.execute(text(MEMBERS.format(area=AREA_COLUMN[level])), params)
-        clusters = [
+        sources = bookkeeping.get("member_sources") or members.member_sources(session, period)
+        snapshots = sorted(sources[code] for code in clusters if code in sources)
+        statement = text(MEMBERS).bindparams(bindparam("snapshots", expanding=True))
+        rows = session.execute(
+            statement, {"snapshots": snapshots, "category": dimensions.get("category", "")}
+        )
+        listed = [
             {"cluster": code, "member_list": {"submission_id": submission, "members": count}}
             for code, submission, count in rows
         ]
-        return {"cell": as_cell(row), "clusters": clusters, "left_out": []}
+        return {"cell": as_cell(row), "clusters": listed, "left_out": []}
+    statement = text(OBSERVED).bindparams(
+        bindparam("clusters", expanding=True), bindparam("as_of", type_=UTCDateTime())
+    )
+    params = {
+        "period": period,
+        "indicator": indicator,
+        "dims_key": dims_key,
+        "clusters": clusters,
+        "as_of": row.computed_at,
+    }
     contributing, left_out = [], []
     weighted = catalogue().indicators[indicator].aggregation == "weighted_mean"
     for code, obs_id, revision, submission, value, w_id, w_revision, w_submission, w_value in session.execute(
-        text(OBSERVED.format(area=AREA_COLUMN[level])), params
+        statement, params
     ):
         entry: dict[str, Any] = {
             "cluster": code,
@@ -102,3 +130,8 @@ def lineage(
             }
         contributing.append(entry)
     return {"cell": as_cell(row), "clusters": contributing, "left_out": left_out}
+
+
+def _places(level: str, code: str, region: str, theme: str) -> tuple[str, ...]:
+    """The areas of ``level`` a cluster counts in."""
+    return {"national": ("FR",), "region": (region,), "theme": (theme,), "cluster": (code,)}[level]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from hub.services import disclosure
 from hub.services.aggregation.cells import insert_cells
 from hub.services.aggregation.scope import Scope
+from schemas.reference import catalogue
 
 # Organisations on two or more current lists of the period, with how many, the first and
 # last of their snapshots and their national category (looked up once here, for a tenth of
@@ -186,6 +187,11 @@ def insert_member_cells(
     shared = int(session.execute(text("SELECT COUNT(*) FROM multi_listed")).scalar_one())
     session.execute(text("DROP TABLE multi_listed"))
     return shared, written
+
+
+def members_code() -> str:
+    """The catalogue's member count, the one indicator computed from member lists."""
+    return next(i.code for i in catalogue().indicators.values() if i.aggregation == "distinct_members")
 
 
 def member_sources(session: Session, period: str) -> dict[str, int]:
