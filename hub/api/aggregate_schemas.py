@@ -54,11 +54,10 @@ class AggregateQuerySchema(Schema):
     )
 
     # The service's own checks, run here too so that one 422 lists every problem, the
-    # fields' and these alike.
+    # fields' and these alike (a missing period is the field's to report).
     @validates_schema(skip_on_field_errors=False)
     def _query(self, data: dict[str, Any], **_: Any) -> None:
-        if "period" in data:
-            raise_problems(query_problems_by(data["period"], data.get("indicator"), split_by(data["by"])))
+        raise_problems(query_problems_by(data.get("period"), data.get("indicator"), split_by(data["by"])))
 
     @post_load
     def _split(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -107,9 +106,8 @@ class LineageQuerySchema(Schema):
 
     @validates_schema(skip_on_field_errors=False)
     def _query(self, data: dict[str, Any], **_: Any) -> None:
-        if "period" in data:
-            dimensions = {name: data[name] for name in BREAKDOWN_DIMENSIONS if name in data}
-            raise_problems(lineage_problems(data["period"], data.get("indicator"), data["level"], dimensions))
+        dimensions = {name: data[name] for name in BREAKDOWN_DIMENSIONS if name in data}
+        raise_problems(lineage_problems(data.get("period"), data.get("indicator"), data["level"], dimensions))
 
 
 class LineageSchema(Schema):

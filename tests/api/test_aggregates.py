@@ -142,6 +142,19 @@ def test_the_fields_problems_and_the_querys_come_in_one_answer(client, auth):
     assert {e["path"] for e in response.json["errors"]} == {"period", "cursor", "limit", "by[0]"}
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "paths"),
+    [
+        ("/api/v1/aggregates", "indicator=NOPE&by=planet", {"period", "indicator", "by[0]"}),
+        ("/api/v1/aggregates/lineage", "indicator=NOPE&level=planet", {"period", "indicator", "level"}),
+    ],
+)
+def test_a_missing_period_comes_with_the_other_problems(client, auth, path, query, paths):
+    response = client.get(f"{path}?{query}", headers=auth("board"))
+    assert response.status_code == 422
+    assert {e["path"] for e in response.json["errors"]} == paths
+
+
 def test_every_bad_lineage_parameter_is_listed_with_a_missing_one(client, auth):
     query = "period=2025-Q9&level=planet&funder=XX"
     response = client.get(f"/api/v1/aggregates/lineage?{query}", headers=auth("board"))

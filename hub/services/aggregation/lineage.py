@@ -47,7 +47,7 @@ GROUP BY s.cluster_code, k.submission_id ORDER BY s.cluster_code
 
 
 def lineage_problems(
-    period: str, indicator: str | None, level: str, dimensions: dict[str, str]
+    period: str | None, indicator: str | None, level: str, dimensions: dict[str, str]
 ) -> list[FieldProblem]:
     """Every problem of a lineage query: period, indicator, level and dimension codes."""
     problems = query_problems(period, indicator)

@@ -18,12 +18,13 @@ def checked_periodicity(period: str) -> str:
     return periodicity
 
 
-def query_problems(period: str, indicator: str | None) -> list[FieldProblem]:
+def query_problems(period: str | None, indicator: str | None) -> list[FieldProblem]:
     """What is wrong with asking for ``indicator`` (or every indicator) in ``period``: a bad
     period, an unknown indicator, or one reported at another periodicity, which has no figure
-    for such a period."""
-    periodicity = period_periodicity(period)
-    problems = [] if periodicity is not None else [FieldProblem("period", NOT_A_PERIOD.format(period))]
+    for such a period. A missing period (None) is the caller's to report; the rest is checked."""
+    periodicity = None if period is None else period_periodicity(period)
+    bad_period = period is not None and periodicity is None
+    problems = [FieldProblem("period", NOT_A_PERIOD.format(period))] if bad_period else []
     item = None if indicator is None else catalogue().indicators.get(indicator)
     if indicator is not None and item is None:
         problems.append(FieldProblem("indicator", f"unknown indicator {indicator!r}"))

@@ -16,7 +16,7 @@ LEVELS = ("region", "theme", "cluster")
 HIDDEN_DETAILS = ("member_sources", "cluster_areas", "silent")  # bookkeeping for incremental runs
 
 
-def query_problems_by(period: str, indicator: str | None, by: list[str]) -> list[FieldProblem]:
+def query_problems_by(period: str | None, indicator: str | None, by: list[str]) -> list[FieldProblem]:
     """Every problem of a query for ``indicator`` in ``period`` broken down ``by``."""
     problems = query_problems(period, indicator)
     dimensions = set(catalogue().code_lists) - {"region", "theme"}
