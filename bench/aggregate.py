@@ -52,7 +52,7 @@ from hub.models import (  # noqa: E402
 )
 from hub.services.aggregation import aggregate_dirty, aggregate_period  # noqa: E402
 from hub.services.setup import initialise  # noqa: E402
-from hub.services.snapshots import record_category_counts  # noqa: E402
+from hub.services.snapshots import summarise_snapshots  # noqa: E402
 from hub.synthetic import Federation, generate  # noqa: E402
 
 FULL_TARGET, INCREMENTAL_TARGET = 1 / 3, 10.0  # floor/full >= 1/3; full/incremental >= 10
@@ -189,7 +189,7 @@ class Loader:
                 self.session.execute(insert(table(model)), self.pending[name])
                 self.pending[name] = []
         if self.snapshots:
-            record_category_counts(self.session, self.snapshots)
+            summarise_snapshots(self.session, self.snapshots)
             self.snapshots = []
 
 

@@ -44,7 +44,8 @@ SEED = [
     " '2025-01-01 00:00:00')",
     "INSERT INTO organisations (id, key, country, name, category) VALUES"
     " (1, 'a', 'FR', 'a', 'SME'), (2, 'b', 'FR', 'b', 'SME'), (3, 'c', 'FR', 'c', 'LARGE')",
-    # What a cluster says of a member may differ from its national category: the count follows the latter.
+    # What a cluster says of a member may differ from the category the hub first saw: the count
+    # follows what the cluster says.
     "INSERT INTO memberships (id, submission_id, cluster_code, period, organisation_id, name, category)"
     " VALUES (1, 7, 'C1', '2025', 1, 'a', 'SME'), (2, 7, 'C1', '2025', 2, 'b', 'LARGE'),"
     " (3, 7, 'C1', '2025', 3, 'c', 'LARGE')",
@@ -60,4 +61,28 @@ def test_upgrade_counts_the_members_of_snapshots_already_stored(empty_database):
         counts = connection.execute(
             text("SELECT submission_id, category, members FROM member_category_counts ORDER BY category")
         ).all()
-    assert [tuple(row) for row in counts] == [(7, "LARGE", 1), (7, "SME", 2)]
+    assert [tuple(row) for row in counts] == [(7, "LARGE", 2), (7, "SME", 1)]
+
+
+def test_upgrade_recounts_lists_by_their_clusters_categories_flags_relabelled_members_and_marks_periods(
+    empty_database,
+):
+    with empty_database.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+        for statement in SEED:
+            connection.execute(text(statement), {"payload": b""})
+        connection.execute(
+            text(
+                "INSERT INTO member_lists (cluster_code, period, submission_id, member_count)"
+                " VALUES ('C1', '2025', 7, 3)"
+            )
+        )
+        command.upgrade(alembic_config(connection), "head")
+        counts = connection.execute(
+            text("SELECT category, members FROM member_category_counts ORDER BY category")
+        ).all()
+        dirty = connection.execute(text("SELECT period, cluster_code FROM dirty_periods")).all()
+        relabelled = connection.execute(text("SELECT id FROM memberships WHERE relabelled")).all()
+    assert [tuple(row) for row in counts] == [("LARGE", 2), ("SME", 1)]
+    assert [tuple(row) for row in dirty] == [("2025", "C1")]
+    assert [tuple(row) for row in relabelled] == [(2,)]  # "b", first seen as an SME

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base
@@ -24,13 +24,26 @@ class Organisation(Base):
     country: Mapped[str] = mapped_column(String(2), default="FR")
     foreign_id: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
+    # As the first list naming it gave them. Figures take a period's category from that
+    # period's lists (the memberships), never from here.
     category: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(10))
 
 
 class Membership(Base):
     __tablename__ = "memberships"
-    __table_args__ = (Index("ix_memberships_snapshot", "submission_id", "organisation_id"),)
+    __table_args__ = (
+        Index("ix_memberships_snapshot", "submission_id", "organisation_id"),
+        # The few memberships whose cluster gives another category than the hub first saw: a
+        # run finds the organisations whose category may differ between lists through these.
+        Index(
+            "ix_memberships_relabelled",
+            "submission_id",
+            "organisation_id",
+            sqlite_where=text("relabelled"),
+            postgresql_where=text("relabelled"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
@@ -41,6 +54,8 @@ class Membership(Base):
     category: Mapped[str] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(10))
     joined_on: Mapped[date | None]
+    # The category differs from the organisation's, as the first list naming it gave it.
+    relabelled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class MemberList(Base):
@@ -56,8 +71,8 @@ class MemberList(Base):
 
 class MemberCategoryCount(Base):
     """How many organisations of each category one member-list snapshot lists, by the
-    organisation's national category: written with the snapshot, so that aggregation sums a
-    few rows per cluster instead of re-reading every membership with its organisation."""
+    category the cluster gave: written with the snapshot, so that aggregation sums a few rows
+    per cluster instead of re-reading every membership."""
 
     __tablename__ = "member_category_counts"
 

@@ -25,9 +25,12 @@ MEMBER_LISTS = cast(Table, MemberList.__table__)
 KEY_CHUNK = 5_000  # keys per IN (...) query: well under SQLite's variable limit
 COUNT_CATEGORIES = text(
     "INSERT INTO member_category_counts (submission_id, category, members)"
-    " SELECT m.submission_id, g.category, COUNT(*) FROM memberships m"
-    " JOIN organisations g ON g.id = m.organisation_id"
-    " WHERE m.submission_id IN :snapshots GROUP BY m.submission_id, g.category"
+    " SELECT m.submission_id, m.category, COUNT(*) FROM memberships m"
+    " WHERE m.submission_id IN :snapshots GROUP BY m.submission_id, m.category"
+).bindparams(bindparam("snapshots", expanding=True))
+FLAG_RELABELLED = text(
+    "UPDATE memberships SET relabelled = TRUE WHERE submission_id IN :snapshots AND category <>"
+    " (SELECT g.category FROM organisations g WHERE g.id = memberships.organisation_id)"
 ).bindparams(bindparam("snapshots", expanding=True))
 
 
@@ -151,9 +154,12 @@ def apply_snapshot(
             set_={"submission_id": submission_id, "member_count": len(plan.members)},
         )
     )
-    record_category_counts(session, [submission_id])
+    summarise_snapshots(session, [submission_id])
 
 
-def record_category_counts(session: Session, snapshots: list[int]) -> None:
-    """Count the stored snapshots' members by their organisation's national category."""
+def summarise_snapshots(session: Session, snapshots: list[int]) -> None:
+    """What aggregation reads instead of every membership of the stored snapshots: their
+    counts by the category the cluster gave each member, and which members a cluster gives
+    another category than the hub first saw."""
     session.execute(COUNT_CATEGORIES, {"snapshots": snapshots})
+    session.execute(FLAG_RELABELLED, {"snapshots": snapshots})

@@ -15,7 +15,7 @@ class Reported:
     region: str
     theme: str
     values: dict[tuple[str, str], float] = field(default_factory=dict)  # (indicator, dims_key) -> value
-    members: dict[str, str] | None = None  # organisation key -> category
+    members: dict[str, str] | None = None  # organisation key -> the category this cluster gives it
 
 
 AGGREGATION = {
@@ -62,12 +62,20 @@ def expected_cells(clusters: dict[str, Reported]) -> dict[Key, tuple[float, int,
 
 
 def _members(clusters: dict[str, Reported]) -> dict[Key, tuple[float, int, float]]:
+    """Member counts, ``clusters`` being in the order their lists arrived: an organisation's
+    category is the one the last list naming it gives, everywhere."""
+    latest = {
+        organisation: category
+        for cluster in clusters.values()
+        for organisation, category in (cluster.members or {}).items()
+    }
     organisations: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     per_cluster: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for code, cluster in clusters.items():
         if cluster.members is None:
             continue
-        for organisation, category in cluster.members.items():
+        for organisation in cluster.members:
+            category = latest[organisation]
             for level, area in areas(code, cluster):
                 for dims_key in ("", f"category={category}"):
                     organisations[(level, area, dims_key)].add(organisation)

@@ -20,7 +20,7 @@ from hub.models import (
     Submission,
     utcnow,
 )
-from hub.services.snapshots import record_category_counts
+from hub.services.snapshots import summarise_snapshots
 
 _ids = itertools.count(1)
 
@@ -123,7 +123,7 @@ class Factory:
                 )
             )
         self.session.flush()
-        record_category_counts(self.session, [submission.id])
+        summarise_snapshots(self.session, [submission.id])
         listed = self.session.get(MemberList, (submission.cluster_code, submission.period))
         if listed is None:
             self.session.add(

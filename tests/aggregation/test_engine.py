@@ -14,7 +14,8 @@ from tests.aggregation.factory import cells
 
 REGIONS, THEMES = ("FR-IDF", "FR-ARA", "FR-BRE"), ("HEALTH", "DIGITAL")
 FUNDERS = ("ANR", "EU", "REGION")
-ORGANISATIONS = {f"siren:{n:09d}": ("SME", "LARGE", "RESEARCH")[n % 3] for n in range(10)}
+CATEGORIES = ("SME", "LARGE", "RESEARCH")
+ORGANISATIONS = [f"siren:{n:09d}" for n in range(10)]
 
 amount = st.integers(min_value=0, max_value=1000).map(float)
 
@@ -32,8 +33,10 @@ def cluster_data(draw: st.DrawFn) -> Reported:
         if draw(st.booleans()):
             reported.values[(indicator, "")] = float(draw(st.integers(0, 10)))
     if draw(st.booleans()):
-        chosen = draw(st.sets(st.sampled_from(sorted(ORGANISATIONS)), max_size=8))
-        reported.members = {key: ORGANISATIONS[key] for key in chosen}
+        # Each cluster gives each member a category of its own: clusters often disagree.
+        reported.members = draw(
+            st.dictionaries(st.sampled_from(ORGANISATIONS), st.sampled_from(CATEGORIES), max_size=8)
+        )
     return reported
 
 

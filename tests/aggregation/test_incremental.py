@@ -111,8 +111,13 @@ def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_conf
     regions = ("FR-IDF", "FR-BRE", "FR-IDF", "FR-ARA", "FR-BRE", "FR-IDF")
     themes = ("HEALTH", "HEALTH", "DIGITAL", "DIGITAL", "ENERGY", "HEALTH")
 
-    def members(chosen):
-        return [(f"siren:{n:09d}", ("SME", "LARGE", "RESEARCH")[n % 3]) for n in sorted(chosen)]
+    def members(chosen, index, version=0):
+        """Odd organisations get a category of each cluster's own, which its next list changes."""
+        shift = index + version
+        return [
+            (f"siren:{n:09d}", ("SME", "LARGE", "RESEARCH")[(n + shift * (n % 2)) % 3])
+            for n in sorted(chosen)
+        ]
 
     def figures(size, index, left=0):
         """A sum with a dimension, a mean, and a weighted mean whose weight may be missing (0),
@@ -129,11 +134,13 @@ def test_an_incremental_run_ends_where_a_full_run_would(fresh_factory, base_conf
         session = factory.session
         for index, chosen in enumerate(first):
             factory.cluster(f"c{index}", regions[index], themes[index])
-            factory.push(f"c{index}", "2025", figures(len(chosen), index, left=index % 3), members(chosen))
+            factory.push(
+                f"c{index}", "2025", figures(len(chosen), index, left=index % 3), members(chosen, index)
+            )
         aggregate_period(session, "2025", config=base_config)
         for index, chosen in changes.items():
             if index < len(first):
-                factory.push(f"c{index}", "2025", figures(len(chosen), index + 1), members(chosen))
+                factory.push(f"c{index}", "2025", figures(len(chosen), index + 1), members(chosen, index, 1))
         aggregate_dirty(session, config=base_config)
         incremental = cells(session, "2025"), _completeness(session)
         aggregate_period(session, "2025", config=base_config)

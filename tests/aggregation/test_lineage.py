@@ -12,8 +12,10 @@ from hub.services.aggregation import aggregate_period
 from hub.services.aggregation.lineage import lineage
 
 
-def _lineage(db: Session, indicator: str, level: str = "national", area: str = "FR") -> dict[str, Any]:
-    return lineage(db, period="2025", indicator=indicator, level=level, area=area, dimensions={})
+def _lineage(
+    db: Session, indicator: str, level: str = "national", area: str = "FR", **dimensions: str
+) -> dict[str, Any]:
+    return lineage(db, period="2025", indicator=indicator, level=level, area=area, dimensions=dimensions)
 
 
 def test_lineage_names_the_revision_a_cell_was_computed_from_not_a_newer_one(factory, db, base_config):
@@ -54,6 +56,20 @@ def test_lineage_of_members_names_the_list_a_cell_was_computed_from(factory, db,
     factory.push("c0", "2025", members=[("siren:000000001", "SME"), ("siren:000000002", "SME")])
     (entry,) = _lineage(db, "MEMBERS")["clusters"]
     assert entry["member_list"] == {"submission_id": first.id, "members": 1}
+
+
+def test_lineage_of_a_member_category_counts_each_list_in_the_category_of_the_period(
+    factory, db, base_config
+):
+    factory.cluster("c0")
+    factory.cluster("c1")
+    first = factory.push("c0", "2025", members=[("siren:000000001", "SME")])
+    second = factory.push("c1", "2025", members=[("siren:000000001", "LARGE"), ("siren:000000002", "LARGE")])
+    aggregate_period(db, "2025", config=base_config)
+    assert _lineage(db, "MEMBERS", category="LARGE")["clusters"] == [
+        {"cluster": "c0", "member_list": {"submission_id": first.id, "members": 1}},
+        {"cluster": "c1", "member_list": {"submission_id": second.id, "members": 2}},
+    ]
 
 
 def test_lineage_places_clusters_where_the_run_counted_them(factory, db, base_config):

@@ -175,7 +175,7 @@ def test_the_same_siren_in_two_clusters_is_one_organisation(db: Session) -> None
     assert count(db, Membership) == 2
 
 
-def test_a_member_list_is_counted_by_each_organisation_s_national_category(db: Session) -> None:
+def test_a_member_list_is_counted_by_the_category_its_cluster_gives_each_member(db: Session) -> None:
     push(db, body())
     relabelled = {**MEMBER, "category": "LARGE"}
     other = {"siren": make_siren(4_242), "name": "Autre SA", "category": "LARGE", "region": "FR-IDF"}
@@ -187,7 +187,23 @@ def test_a_member_list_is_counted_by_each_organisation_s_national_category(db: S
         .where(MemberCategoryCount.submission_id == result.submission_id)
         .order_by(MemberCategoryCount.category)
     ).all()
-    assert [tuple(row) for row in counts] == [("LARGE", 1), ("SME", 1)]
+    assert [tuple(row) for row in counts] == [("LARGE", 2)]
+
+
+def test_a_member_listed_in_another_category_than_first_seen_is_flagged_relabelled(db: Session) -> None:
+    push(db, body())
+    other = {"siren": make_siren(4_242), "name": "Autre SA", "category": "LARGE", "region": "FR-IDF"}
+    result = submit(
+        db,
+        cluster_code="systematic",
+        document=body(members=[{**MEMBER, "category": "LARGE"}, other]),
+        source="push",
+        actor="t",
+    )
+    flagged = db.scalars(
+        select(Membership.name).where(Membership.submission_id == result.submission_id, Membership.relabelled)
+    ).all()
+    assert flagged == [MEMBER["name"]]
 
 
 def test_an_unchanged_resend_does_not_mark_the_period_dirty(db: Session) -> None:

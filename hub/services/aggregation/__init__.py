@@ -27,6 +27,11 @@ from schemas.reference import Indicator, catalogue
 
 __all__ = ["AggregationFailed", "AggregationResult", "aggregate_dirty", "aggregate_period"]
 
+# How the stored cells were computed. An incremental run moves stored figures by differences,
+# which only holds if a run of the same method computed them: a period aggregated by another
+# method is recomputed in full. 2: a member's category is the most recent list's, not the first.
+METHOD = 2
+
 
 @dataclass(frozen=True)
 class AggregationResult:
@@ -138,9 +143,10 @@ def _compute(
     previous = completeness.members_details(session, period, members_code)
     areas = completeness.cluster_areas(session)
     placed = {code: (region, theme) for code, (region, theme) in areas.items()}
-    if previous.get("cluster_areas") != areas:
-        # Never aggregated, or the registry moved a cluster (or gained one) since: the stored
-        # cells of the areas it left are stale too, so nothing can be updated incrementally.
+    if previous.get("cluster_areas") != areas or previous.get("method") != METHOD:
+        # Never aggregated, aggregated by another method, or the registry moved a cluster (or
+        # gained one) since: the stored cells of the areas it left are stale too, so nothing
+        # can be updated incrementally.
         scope = FULL
     recompute_members = scope.full or any(
         sources.get(code) != previous.get("member_sources", {}).get(code) for code in scope.clusters or ()
@@ -200,7 +206,7 @@ def _compute(
         run_id=run_id,
         now=now,
         members_code=members_code,
-        members_details={**details, "cluster_areas": areas},
+        members_details={**details, "cluster_areas": areas, "method": METHOD},
         clusters=scope.clusters,
     )
     primary, secondary = apply_secondary(session, period, settings, placed)

@@ -26,8 +26,8 @@ WHERE o.indicator_code = i.code AND o.period = :period AND o.is_current AND i.ag
 
 
 # What a run keeps on the MEMBERS row for the next one: co-members, the member-list snapshot of
-# each cluster and each cluster's areas.
-BOOKKEEPING = ("co_members", "member_sources", "cluster_areas")
+# each cluster, each cluster's areas and the method the stored cells were computed by.
+BOOKKEEPING = ("co_members", "member_sources", "cluster_areas", "method")
 
 # Registry clusters without a current observation of an indicator of the period's periodicity.
 SILENT = """

@@ -37,12 +37,14 @@ WHERE o.period = :period AND o.indicator_code = :indicator AND o.dims_key = :dim
 ORDER BY o.cluster_code
 """
 
-# Each list's count by category was stored with it: no membership is read again.
+# What each cluster's list counts in the cell is its own cell of the same dimensions, which the
+# run that computed the cell wrote or kept (a run that changes a cluster's cell rewrites the
+# cells of its areas too): no membership is read again.
 MEMBERS = """
-SELECT s.cluster_code, k.submission_id, SUM(k.members) FROM member_category_counts k
-JOIN submissions s ON s.id = k.submission_id
-WHERE k.submission_id IN :snapshots AND (:category = '' OR k.category = :category)
-GROUP BY s.cluster_code, k.submission_id ORDER BY s.cluster_code
+SELECT area, value FROM aggregates
+WHERE period = :period AND indicator_code = :indicator AND level = 'cluster' AND area IN :clusters
+  AND dims_key = :dims_key AND value > 0
+ORDER BY area
 """
 
 
@@ -87,14 +89,13 @@ def lineage(
     )
     if catalogue().indicators[indicator].aggregation == "distinct_members":
         sources = bookkeeping.get("member_sources") or members.member_sources(session, period)
-        snapshots = sorted(sources[code] for code in clusters if code in sources)
-        statement = text(MEMBERS).bindparams(bindparam("snapshots", expanding=True))
+        statement = text(MEMBERS).bindparams(bindparam("clusters", expanding=True))
         rows = session.execute(
-            statement, {"snapshots": snapshots, "category": dimensions.get("category", "")}
+            statement, {"period": period, "indicator": indicator, "clusters": clusters, "dims_key": dims_key}
         )
         listed = [
-            {"cluster": code, "member_list": {"submission_id": submission, "members": count}}
-            for code, submission, count in rows
+            {"cluster": code, "member_list": {"submission_id": sources[code], "members": int(count)}}
+            for code, count in rows
         ]
         return {"cell": as_cell(row), "clusters": listed, "left_out": []}
     statement = text(OBSERVED).bindparams(

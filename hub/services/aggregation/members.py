@@ -4,13 +4,18 @@ An organisation listed by several clusters counts once in each area (national, a
 a theme) and once in its category; a cluster's own cell counts its own list (ingestion
 refuses an organisation listed twice, so a plain count is a distinct count there).
 
+An organisation has one category in a period, in every cell: the one the most recent of the
+period's current lists that name it gives (the highest submission id), so that a start-up a
+cluster now lists as an SME counts as an SME, and no region shows more of a category than
+the nation does.
+
 Distinct counts are sums of the clusters' counts minus the duplicates. The clusters' counts
-by category are stored with each snapshot (``member_category_counts``); duplicates only come
-from organisations listed more than once: one grouping by organisation finds those (about a
-tenth) and, with their first and last snapshots, where those listed twice (nine in ten of
-them) are listed. Only the memberships of organisations listed three times or more are
-looked at again. Each organisation has one category nationally, so an area's total is the
-sum of its category counts.
+by the category they gave are stored with each snapshot (``member_category_counts``);
+duplicates and disagreements only come from organisations listed more than once: one
+grouping by organisation finds those (about a tenth) and, with their first and last
+snapshots, where those listed twice (nine in ten of them) are listed. Only the memberships
+of organisations listed three times or more, or that a list gives another category than the
+hub first saw (flagged ``relabelled`` at ingestion), are looked at again.
 """
 
 from __future__ import annotations
@@ -26,26 +31,42 @@ from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
 # Organisations on two or more current lists of the period, with how many, the first and
-# last of their snapshots and their national category (looked up once here, for a tenth of
-# the organisations, rather than for every listing below): the one grouping of every
-# membership a run does, kept in a temporary table for the cells and the co-member count.
-# PostgreSQL drops it at commit; the run drops it itself on SQLite.
+# last of their snapshots and their category for the period (``agreed`` when every list gives
+# it): the one grouping of every membership a run does, kept in a temporary table for the
+# cells and the co-member count. PostgreSQL drops it at commit; the run drops it itself on
+# SQLite.
 MULTI_LISTED = {
     "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER,"
-    " first_snapshot INTEGER, last_snapshot INTEGER, category VARCHAR(16)) ON COMMIT DROP",
+    " first_snapshot INTEGER, last_snapshot INTEGER, category VARCHAR(16), agreed BOOLEAN) ON COMMIT DROP",
     "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
-    " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT)",
+    " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT, agreed BOOLEAN)",
 }
-FILL_MULTI_LISTED = """INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category)
-SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category FROM (
+# Every list gives the category the hub first saw (looked up here for a tenth of the
+# organisations, rather than for every listing below)...
+FILL_MULTI_LISTED = """INSERT INTO multi_listed
+  (org, listings, first_snapshot, last_snapshot, category, agreed)
+SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM (
   SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
          MAX(m.submission_id) AS last_snapshot
   FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
   WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1
 ) x JOIN organisations g ON g.id = x.org"""
+# ...except for the organisations a list relabelled (found in their own small index), whose
+# category is the one the last of their snapshots gives. Reading every listing's category in
+# the grouping above instead cost as much as the grouping itself.
+RELABEL_MULTI_LISTED = """UPDATE multi_listed SET agreed = FALSE, category = (
+  SELECT m.category FROM memberships m
+  WHERE m.submission_id = multi_listed.last_snapshot AND m.organisation_id = multi_listed.org
+) WHERE org IN (
+  SELECT m.organisation_id FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
+  WHERE l.period = :period AND m.relabelled
+)"""
 
 
 SPREAD = "COUNT(*) AS k, MAX(n) AS largest"  # contributors and the largest cluster's count
+CLUSTER_TOTALS = """cluster_totals AS (
+  SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
+)"""
 
 
 def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
@@ -62,23 +83,54 @@ def _per_area(select: str, source: str, scope: Scope, group: str = "") -> str:
     GROUP BY theme{extra}"""
 
 
-# Each cluster's current list, counted by national category, and its total.
-PER_CLUSTER = """per_cluster AS MATERIALIZED (
-  SELECT l.cluster_code AS cluster, c.region AS region, c.theme AS theme, k.category AS category,
-         k.members AS n
-  FROM member_lists l
-  JOIN clusters c ON c.code = l.cluster_code
-  JOIN member_category_counts k ON k.submission_id = l.submission_id
-  WHERE l.period = :period AND k.members > 0
+# Each cluster's current list and where it counts, then its members by their category for
+# the period: the counts stored by the category the cluster gave, moved for the members whose
+# category a more recent list changed.
+PER_CLUSTER = (
+    """snapshots AS MATERIALIZED (
+  SELECT l.submission_id AS snapshot, l.cluster_code AS cluster, c.region AS region, c.theme AS theme
+  FROM member_lists l JOIN clusters c ON c.code = l.cluster_code WHERE l.period = :period
 ),
-cluster_totals AS (
-  SELECT cluster, region, theme, SUM(n) AS n FROM per_cluster GROUP BY cluster, region, theme
-)"""
+moved AS MATERIALIZED (
+  SELECT s.cluster AS cluster, s.region AS region, s.theme AS theme, m.category AS listed,
+         x.category AS category
+  FROM multi_listed x CROSS JOIN memberships m CROSS JOIN snapshots s
+  WHERE NOT x.agreed AND m.organisation_id = x.org AND s.snapshot = m.submission_id
+    AND m.category <> x.category
+),
+per_cluster AS MATERIALIZED (
+  SELECT cluster, region, theme, category, SUM(n) AS n FROM (
+    SELECT s.cluster AS cluster, s.region AS region, s.theme AS theme, k.category AS category, k.members AS n
+      FROM snapshots s JOIN member_category_counts k ON k.submission_id = s.snapshot
+    UNION ALL
+    SELECT cluster, region, theme, listed, -1 FROM moved
+    UNION ALL
+    SELECT cluster, region, theme, category, 1 FROM moved
+  ) counted GROUP BY cluster, region, theme, category HAVING SUM(n) > 0
+),
+"""
+    + CLUSTER_TOTALS
+)
+
+# The same per-cluster counts as the period's stored cluster cells hold them, for a run that
+# has just rewritten the cells of the clusters whose counts changed.
+STORED_PER_CLUSTER = (
+    """per_cluster AS MATERIALIZED (
+  SELECT a.area AS cluster, c.region AS region, c.theme AS theme, SUBSTR(a.dims_key, 10) AS category,
+         a.value AS n
+  FROM aggregates a JOIN clusters c ON c.code = a.area
+  WHERE a.period = :period AND a.indicator_code = :members_code AND a.level = 'cluster'
+    AND a.dims_key <> '' AND a.value > 0
+),
+"""
+    + CLUSTER_TOTALS
+)
 
 
 def spread_ctes(scope: Scope) -> str:
     """``spread_by_category`` and ``spread``: how many clusters list members in each area
-    (and category) and the largest of their counts, over ``PER_CLUSTER``."""
+    (and category) and the largest of their counts, over a ``per_cluster``
+    (``PER_CLUSTER`` or ``STORED_PER_CLUSTER``)."""
     by_category = _per_area(SPREAD + ", SUM(n) AS listed", "per_cluster", scope, "category")
     return f"""spread_by_category AS ({by_category}
 ),
@@ -92,13 +144,10 @@ def cells_cte(scope: Scope) -> str:
     An organisation listed twice is one duplicate in the region (theme) where both of its
     snapshots lie; one listed more often, as many as its listings there beyond the first.
     Those listed twice are counted by category and shared region and theme in one pass
-    (``twice``), which both levels then add up."""
+    (``twice``), which both levels then add up. Every listing counts in the organisation's
+    category for the period (``per_cluster`` moved the others there), so its duplicates do."""
     in_clusters = scope.where("cluster", "cluster")
     return f"""{PER_CLUSTER},
-snapshots AS MATERIALIZED (
-  SELECT l.submission_id AS snapshot, c.region AS region, c.theme AS theme
-  FROM member_lists l JOIN clusters c ON c.code = l.cluster_code WHERE l.period = :period
-),
 twice AS MATERIALIZED (
   SELECT x.category AS category, CASE WHEN a.region = b.region THEN a.region END AS region,
          CASE WHEN a.theme = b.theme THEN a.theme END AS theme, COUNT(*) AS n
@@ -174,6 +223,7 @@ def insert_member_cells(
     session.execute(text(FILL_MULTI_LISTED), {"period": period})
     if dialect == "postgresql":
         session.execute(text("SET LOCAL enable_hashagg = on"))
+    session.execute(text(RELABEL_MULTI_LISTED), {"period": period})
     written = insert_cells(
         session,
         cells_cte(scope),

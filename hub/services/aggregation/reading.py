@@ -13,7 +13,7 @@ from hub.services.aggregation.periods import checked_periodicity, query_problems
 from schemas.reference import catalogue
 
 LEVELS = ("region", "theme", "cluster")
-HIDDEN_DETAILS = ("member_sources", "cluster_areas", "silent")  # bookkeeping for incremental runs
+HIDDEN_DETAILS = ("member_sources", "cluster_areas", "method", "silent")  # bookkeeping for incremental runs
 
 
 def query_problems_by(period: str | None, indicator: str | None, by: list[str]) -> list[FieldProblem]:
