@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from flask import request
+from marshmallow import RAISE, Schema, fields, post_load, validate, validates_schema
 
 from hub.api.paging import PageQuerySchema, list_schema
+from hub.api.problems import raise_problems
 from hub.models.operations import RUN_STATUSES
-from hub.services.connectors import AUTH_FIELDS, TYPES, Settings
+from hub.services.connectors import AUTH_FIELDS, TYPES, Settings, settings_problems
+from hub.web import db, state
 
 
 class AuthSchema(Schema):
@@ -39,6 +42,13 @@ class ConnectorSettingsSchema(Schema):
     )
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
     mapping = fields.Dict(keys=fields.String(), load_default=dict)
+
+    # The service's own checks, run here too so that one 422 lists every problem, the fields'
+    # and these alike; they compare left-out credentials with the cluster's stored ones.
+    @validates_schema(skip_on_field_errors=False)
+    def _configuration(self, data: dict[str, Any], **_: Any) -> None:
+        code = request.view_args["code"] if request.view_args else ""
+        raise_problems(settings_problems(db(), state().fernet, code, data))
 
     @post_load
     def _settings(self, data: dict[str, Any], **_kwargs: Any) -> Settings:

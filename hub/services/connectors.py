@@ -56,30 +56,40 @@ def check_schedule(schedule: str) -> str | None:
     return None
 
 
-def _problems(settings: Settings, auth: Mapping[str, str]) -> list[FieldProblem]:
+def settings_problems(
+    session: Session, fernet: Fernet, cluster_code: str, values: Mapping[str, Any]
+) -> list[FieldProblem]:
+    """Every problem of a configuration, of as much of it as was read: a field missing from
+    ``values`` was refused on its own. Left-out credentials count as the stored ones."""
     problems = []
-    if settings.type not in TYPES:
+    if "type" in values and values["type"] not in TYPES:
         problems.append(FieldProblem("type", f"must be one of {', '.join(TYPES)}"))
-    parts = urlsplit(settings.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problems.append(FieldProblem("url", "must be an absolute http or https URL"))
-    if settings.schedule is not None:
-        reason = check_schedule(settings.schedule)
+    if "url" in values:
+        parts = urlsplit(values["url"])
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(FieldProblem("url", "must be an absolute http or https URL"))
+    if values.get("schedule") is not None:
+        reason = check_schedule(values["schedule"])
         if reason:
             problems.append(FieldProblem("schedule", reason))
+    if "auth" in values:
+        row = session.get(ConnectorConfig, cluster_code)
+        problems.extend(_auth_problems(_merged_auth(values["auth"], row, fernet)))
+    return problems
+
+
+def _auth_problems(auth: Mapping[str, str]) -> list[FieldProblem]:
     kind = auth.get("type", "")
     if kind not in AUTH_FIELDS:
-        problems.append(FieldProblem("auth.type", f"must be one of {', '.join(AUTH_FIELDS)}"))
-        return problems
-    problems.extend(
-        FieldProblem(f"auth.{name}", "is required") for name in AUTH_FIELDS[kind] if not auth.get(name)
-    )
-    problems.extend(
+        return [FieldProblem("auth.type", f"must be one of {', '.join(AUTH_FIELDS)}")]
+    needed = AUTH_FIELDS[kind]
+    missing = [FieldProblem(f"auth.{name}", "is required") for name in needed if not auth.get(name)]
+    foreign = [
         FieldProblem(f"auth.{name}", f"is not a field of {kind!r} auth")
         for name in auth
         if name != "type" and name not in AUTH_FIELDS[kind]
-    )
-    return problems
+    ]
+    return missing + foreign
 
 
 def _stored_auth(row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
@@ -89,9 +99,9 @@ def _stored_auth(row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
     return {"type": row.auth_type, **stored}
 
 
-def _merged_auth(settings: Settings, row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
+def _merged_auth(sent: Mapping[str, str], row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
     """The new auth object, completed with the stored fields when the auth type is unchanged."""
-    auth = {name: value for name, value in settings.auth.items() if value != ""}
+    auth = {name: value for name, value in sent.items() if value != ""}
     stored = _stored_auth(row, fernet)
     if stored["type"] == auth.get("type"):
         return {**stored, **auth}
@@ -104,10 +114,10 @@ def configure(
     """Create or replace the cluster's connector; every problem is reported at once."""
     get_cluster(session, cluster_code)
     row = session.get(ConnectorConfig, cluster_code)
-    auth = _merged_auth(settings, row, fernet)
-    problems = _problems(settings, auth)
+    problems = settings_problems(session, fernet, cluster_code, vars(settings))
     if problems:
         raise InvalidInput(problems)
+    auth = _merged_auth(settings.auth, row, fernet)
     created = row is None
     if row is None:
         row = ConnectorConfig(cluster_code=cluster_code)

@@ -64,7 +64,20 @@ def test_a_malformed_body_is_a_422_with_paths(client, admin):
     body = {"type": 3, "auth": {"type": "bearer", "tokn": "x"}}
     response = client.put(BASE + "/connector", json=body, headers=admin)
     assert response.status_code == 422
-    assert {error["path"] for error in response.json["errors"]} == {"type", "url", "auth.tokn"}
+    paths = {error["path"] for error in response.json["errors"]}
+    assert paths == {"type", "url", "auth.tokn", "auth.token"}
+
+
+def test_field_and_configuration_problems_come_in_one_answer(client, admin):
+    body = {**CONFIG, "url": "ftp://x", "schedule": "daily", "auth": {"type": "bearer"}, "retries": 3}
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 422
+    assert {error["path"] for error in response.json["errors"]} == {
+        "retries",
+        "url",
+        "schedule",
+        "auth.token",
+    }
 
 
 def test_a_schedule_change_keeps_the_token(client, admin, configured):
