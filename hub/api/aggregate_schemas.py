@@ -116,3 +116,11 @@ class LineageSchema(Schema):
     left_out = fields.List(
         fields.Dict(), required=True, metadata={"description": "clusters left out, and why"}
     )
+    categorised_by = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "member lists of clusters outside the cell that gave some of its members"
+            " their category for the period (the most recent list naming a member decides it)"
+        },
+    )

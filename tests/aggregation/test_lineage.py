@@ -72,6 +72,29 @@ def test_lineage_of_a_member_category_counts_each_list_in_the_category_of_the_pe
     ]
 
 
+def test_lineage_of_a_member_category_names_the_list_outside_the_cell_that_set_it(factory, db, base_config):
+    factory.cluster("c0", "FR-IDF")
+    factory.cluster("c1", "FR-BRE")
+    first = factory.push("c0", "2025", members=[("siren:000000001", "SME"), ("siren:000000002", "SME")])
+    second = factory.push("c1", "2025", members=[("siren:000000001", "LARGE")])
+    aggregate_period(db, "2025", config=base_config)
+    body = _lineage(db, "MEMBERS", "region", "FR-IDF", category="LARGE")
+    assert body["clusters"] == [{"cluster": "c0", "member_list": {"submission_id": first.id, "members": 1}}]
+    assert body["categorised_by"] == [
+        {"cluster": "c1", "member_list": {"submission_id": second.id, "members": 1}}
+    ]
+
+
+def test_lineage_names_no_other_list_where_the_cell_s_own_lists_set_the_categories(factory, db, base_config):
+    factory.cluster("c0", "FR-IDF")
+    factory.cluster("c1", "FR-BRE")
+    factory.push("c0", "2025", members=[("siren:000000001", "SME"), ("siren:000000002", "SME")])
+    factory.push("c1", "2025", members=[("siren:000000001", "LARGE")])
+    aggregate_period(db, "2025", config=base_config)
+    assert _lineage(db, "MEMBERS", category="LARGE")["categorised_by"] == []
+    assert _lineage(db, "MEMBERS", "region", "FR-IDF", category="SME")["categorised_by"] == []
+
+
 def test_lineage_places_clusters_where_the_run_counted_them(factory, db, base_config):
     factory.cluster("c0", "FR-IDF")
     factory.push("c0", "2025", [("EVENTS", {}, 4.0)])

@@ -3,6 +3,7 @@ member-list snapshots) and submissions each contributed."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
@@ -45,6 +46,15 @@ SELECT area, value FROM aggregates
 WHERE period = :period AND indicator_code = :indicator AND level = 'cluster' AND area IN :clusters
   AND dims_key = :dims_key AND value > 0
 ORDER BY area
+"""
+
+# Every listing, in the run's lists, of the organisations some list gives another category than
+# the hub first saw: only among them can lists disagree on a category.
+RELABELLED = """
+SELECT m.organisation_id, m.cluster_code, m.submission_id, m.category FROM memberships m
+WHERE m.submission_id IN :snapshots AND m.organisation_id IN (
+  SELECT r.organisation_id FROM memberships r WHERE r.submission_id IN :snapshots AND r.relabelled
+)
 """
 
 
@@ -97,7 +107,12 @@ def lineage(
             {"cluster": code, "member_list": {"submission_id": sources[code], "members": int(count)}}
             for code, count in rows
         ]
-        return {"cell": as_cell(row), "clusters": listed, "left_out": []}
+        categorised = (
+            _categorised_by(session, sources, set(clusters), dimensions["category"])
+            if "category" in dimensions
+            else []
+        )
+        return {"cell": as_cell(row), "clusters": listed, "left_out": [], "categorised_by": categorised}
     statement = text(OBSERVED).bindparams(
         bindparam("clusters", expanding=True), bindparam("as_of", type_=UTCDateTime())
     )
@@ -130,7 +145,30 @@ def lineage(
                 "value": w_value,
             }
         contributing.append(entry)
-    return {"cell": as_cell(row), "clusters": contributing, "left_out": left_out}
+    return {"cell": as_cell(row), "clusters": contributing, "left_out": left_out, "categorised_by": []}
+
+
+def _categorised_by(
+    session: Session, sources: dict[str, int], clusters: set[str], category: str
+) -> list[dict[str, Any]]:
+    """The lists of clusters outside the cell that gave some of its members their category:
+    the most recent list naming a member decides its category, wherever that list counts."""
+    statement = text(RELABELLED).bindparams(bindparam("snapshots", expanding=True))
+    listings: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for organisation, cluster, snapshot, listed in session.execute(
+        statement, {"snapshots": sorted(sources.values())}
+    ):
+        listings[organisation].append((snapshot, cluster, listed))
+    deciding: Counter[tuple[str, int]] = Counter()
+    for found in listings.values():
+        snapshot, cluster, decided = max(found)
+        in_cell = any(code in clusters for _, code, _ in found)
+        if decided == category and in_cell and cluster not in clusters and len({c for *_, c in found}) > 1:
+            deciding[(cluster, snapshot)] += 1
+    return [
+        {"cluster": cluster, "member_list": {"submission_id": snapshot, "members": count}}
+        for (cluster, snapshot), count in sorted(deciding.items())
+    ]
 
 
 def _places(level: str, code: str, region: str, theme: str) -> tuple[str, ...]:
