@@ -62,3 +62,15 @@ class Conflict(HubError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
+
+
+class PayloadTooLarge(HubError):
+    status = 413
+    title = "Request Entity Too Large"
+    type_slug = "request-entity-too-large"
+
+
+class UnsupportedContentType(HubError):
+    status = 415
+    title = "Unsupported Media Type"
+    type_slug = "unsupported-media-type"

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub.api.bounds import ID_IN_PATH
 from hub.api.paging import PageQuerySchema, listing
@@ -18,7 +18,7 @@ from hub.api.submission_schemas import (
     SubmissionSummarySchema,
 )
 from hub.auth.policy import allow
-from hub.errors import FieldProblem, InvalidInput
+from hub.errors import FieldProblem, HubError, InvalidInput, PayloadTooLarge, UnsupportedContentType
 from hub.services import cluster_records, ingestion
 from hub.web import db, principal, state
 from schemas.submission import SubmissionSchema
@@ -46,9 +46,31 @@ def _options(query: dict[str, Any]) -> dict[str, Any]:
 
 def _check_size() -> None:
     """Refuse an announced oversize body before reading a byte of it."""
-    limit = state().config.max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge(f"the body exceeds the limit of {limit} bytes (HUB_MAX_BODY_BYTES)")
+    if request.content_length is not None and request.content_length > state().config.max_body_bytes:
+        raise RequestEntityTooLarge()
+
+
+def _submit(query: dict[str, Any], code: str, options: dict[str, Any]) -> ingestion.IngestionResult:
+    _check_size()
+    if request.mimetype in CSV_TYPES:
+        if not query.get("period"):
+            raise InvalidInput([FieldProblem("period", "a text/csv body needs ?period=")])
+        return ingestion.submit_csv(
+            db(), cluster_code=code, period=query["period"], stream=request.stream, **options
+        )
+    if request.mimetype in JSON_TYPES:
+        payload = request.get_data(cache=False)
+        return ingestion.submit_json(db(), cluster_code=code, payload=payload, **options)
+    raise _refused(code, options, UnsupportedContentType("send application/json or text/csv"))
+
+
+def _refused(code: str, options: dict[str, Any], error: HubError) -> HubError:
+    """``error``, once audited like any refused submission."""
+    actor, content_type = options["actor"], request.mimetype
+    ingestion.refuse_unread(
+        db(), cluster_code=code, source="push", actor=actor, content_type=content_type, error=error
+    )
+    return error
 
 
 @blp.route("/clusters/<code>/submissions")
@@ -73,19 +95,13 @@ class Submissions(MethodView):
     )
     def post(self, query: dict[str, Any], code: str) -> Any:
         """Push one submission; every row is valid and stored, or nothing is and every problem is listed."""
-        _check_size()
         options = _options(query)
-        if request.mimetype in CSV_TYPES:
-            if not query.get("period"):
-                raise InvalidInput([FieldProblem("period", "a text/csv body needs ?period=")])
-            result = ingestion.submit_csv(
-                db(), cluster_code=code, period=query["period"], stream=request.stream, **options
-            )
-        elif request.mimetype in JSON_TYPES:
-            payload = request.get_data(cache=False)
-            result = ingestion.submit_json(db(), cluster_code=code, payload=payload, **options)
-        else:
-            raise UnsupportedMediaType("send application/json or text/csv")
+        try:
+            result = _submit(query, code, options)
+        except RequestEntityTooLarge as error:  # announced, or met reading a chunked body
+            limit = state().config.max_body_bytes
+            too_large = PayloadTooLarge(f"the body exceeds the limit of {limit} bytes (HUB_MAX_BODY_BYTES)")
+            raise _refused(code, options, too_large) from error
         if result.replayed or result.dry_run:
             return result.as_json(), 200
         return result.as_json(), 201, {"Location": f"{request.path}/{result.submission_id}"}

@@ -111,8 +111,13 @@ def submit_json(
         document = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         refusal = InvalidInput([FieldProblem("", f"the body is not valid JSON: {error}")])
-        _refuse(
-            session, _Request(cluster_code, source, actor, "application/json", None, False, None), refusal
+        refuse_unread(
+            session,
+            cluster_code=cluster_code,
+            source=source,
+            actor=actor,
+            content_type="application/json",
+            error=refusal,
         )
         raise refusal from error
     return submit(
@@ -301,6 +306,14 @@ def _audit_alone(session: Session, request: _Request, outcome: str, **details: A
         **_audit_details(request, **details),
     )
     session.commit()
+
+
+def refuse_unread(
+    session: Session, *, cluster_code: str, source: str, actor: str | None, content_type: str, error: HubError
+) -> None:
+    """Record a submission refused before its body could be checked (not JSON, too large, of
+    another type) as ingestion records the others; the caller raises ``error``."""
+    _refuse(session, _Request(cluster_code, source, actor, content_type, None, False, None), error)
 
 
 def _refuse(session: Session, request: _Request, error: HubError) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
+from hub.models import AuditEvent
 
 URL = "/api/v1/clusters/medicen/submissions"
 BODY: dict[str, Any] = {
@@ -103,6 +107,36 @@ def test_a_body_over_the_limit_is_a_413_problem(app, client, medicen):
     )
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+def _refusals(db) -> list[tuple[str, int]]:
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission")).all()
+    return [(event.outcome, event.details["status"]) for event in events]
+
+
+def test_an_announced_body_over_the_limit_is_audited_as_a_refused_push(app, client, medicen, db):
+    limit = app.extensions["hub"].config.max_body_bytes
+    client.post(
+        URL + "?period=2025", data=b"x" * (limit + 1), headers={**medicen, "Content-Type": "text/csv"}
+    )
+    assert _refusals(db) == [("rejected", 413)]
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_problem_and_audited(app, client, medicen, db):
+    limit = app.extensions["hub"].config.max_body_bytes
+    response = client.post(
+        URL + "?period=2025",
+        input_stream=io.BytesIO(b"PROJECTS_FUNDED,1\n" * (limit // 10)),
+        headers={**medicen, "Content-Type": "text/csv", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn says of a chunked body
+    )
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+    assert _refusals(db) == [("rejected", 413)]
+
+
+def test_a_body_of_another_type_is_audited_as_a_refused_push(client, medicen, db):
+    client.post(URL, data="<xml/>", headers={**medicen, "Content-Type": "application/xml"})
+    assert _refusals(db) == [("rejected", 415)]
 
 
 def test_an_unknown_cluster_is_a_404_for_an_admin(client, auth):
