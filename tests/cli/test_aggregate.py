@@ -1,4 +1,4 @@
-"""``hub aggregate --period P`` and ``--dirty``."""
+"""``hub aggregate --period P [--full]`` and ``--dirty``."""
 
 from sqlalchemy import select
 
@@ -7,22 +7,59 @@ from hub.models import DirtyPeriod, JobRun, utcnow
 from tests.aggregation.factory import Factory
 
 
+def _push(period: str = "2025", value: float = 4.0) -> None:
+    with hub_state().sessions() as session:
+        Factory(session).push("medicen", period, [("EVENTS", {}, value)])
+        session.commit()
+
+
 def test_aggregate_a_period_records_a_run(run):
     run("init")
-    with hub_state().sessions() as session:
-        Factory(session).push("medicen", "2025", [("EVENTS", {}, 4.0)])
-        session.commit()
+    _push()
     result = run("aggregate", "--period", "2025")
     assert result.exit_code == 0
-    assert "2025: full run" in result.output
+    assert "2025: full run" in result.output  # never aggregated: every figure
     with hub_state().sessions() as session:
         assert session.scalars(select(JobRun.status).where(JobRun.kind == "aggregate")).all() == ["succeeded"]
 
 
+def test_aggregate_a_period_recomputes_only_what_changed_in_it(run):
+    run("init")
+    _push()
+    _push("2024")
+    run("aggregate", "--period", "2025")
+    _push(value=5.0)
+    result = run("aggregate", "--period", "2025")
+    assert result.exit_code == 0
+    assert "2025: incremental run" in result.output and "2024" not in result.output
+
+
+def test_aggregate_a_period_that_did_not_change_does_nothing(run):
+    run("init")
+    _push()
+    run("aggregate", "--period", "2025")
+    result = run("aggregate", "--period", "2025")
+    assert result.exit_code == 0
+    assert "nothing to aggregate: 2025 is not dirty" in result.output
+
+
+def test_aggregate_a_full_period_recomputes_every_figure(run):
+    run("init")
+    _push()
+    run("aggregate", "--period", "2025")
+    result = run("aggregate", "--period", "2025", "--full")
+    assert result.exit_code == 0
+    assert "2025: full run" in result.output
+
+
+def test_full_goes_with_a_period(run):
+    assert run("aggregate", "--dirty", "--full").exit_code == 2
+
+
 def test_aggregate_dirty_reports_the_periods_it_ran_and_fails_on_the_one_that_failed(run):
     run("init")
+    _push()
     with hub_state().sessions() as session:
-        Factory(session).push("medicen", "2025", [("EVENTS", {}, 4.0)])
         session.add(DirtyPeriod(period="1999-Q9", cluster_code="medicen", marked_at=utcnow()))
         session.commit()
     result = run("aggregate", "--dirty")
@@ -40,9 +77,10 @@ def test_aggregate_dirty_reports_when_nothing_changed(run):
 
 def test_aggregate_refuses_a_bad_period(run):
     run("init")
-    result = run("aggregate", "--period", "2025-Q5")
-    assert result.exit_code != 0
-    assert "is not a period" in result.output
+    for full in ([], ["--full"]):
+        result = run("aggregate", "--period", "2025-Q5", *full)
+        assert result.exit_code != 0
+        assert "is not a period" in result.output
 
 
 def test_aggregate_needs_exactly_one_of_period_and_dirty(run):

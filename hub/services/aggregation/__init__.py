@@ -74,18 +74,21 @@ def aggregate_period(
 
 
 def aggregate_dirty(
-    session: Session, *, config: Config, trigger: str = "scheduler"
+    session: Session, *, config: Config, trigger: str = "scheduler", period: str | None = None
 ) -> list[AggregationResult]:
-    """Recompute what the dirty marks say changed, one run (and one commit) per period.
+    """Recompute what the dirty marks say changed, one run (and one commit) per period; only
+    in ``period`` when it is given.
 
     A period whose run fails keeps its marks and does not hold back the periods after it:
     they are aggregated, then ``AggregationFailed`` names the ones that failed."""
+    if period is not None:
+        checked_periodicity(period)
     results, failures = [], {}
-    for period in sorted(runs.dirty_marks(session)):
+    for dirty in sorted(runs.dirty_marks(session, period)):
         try:
-            result = _run(session, period, full=False, config=config, trigger=trigger, requested_by=None)
+            result = _run(session, dirty, full=False, config=config, trigger=trigger, requested_by=None)
         except Exception as error:  # already recorded as the period's failed run
-            failures[period] = f"{type(error).__name__}: {error}"
+            failures[dirty] = f"{type(error).__name__}: {error}"
             continue
         if result is not None:
             results.append(result)
