@@ -126,6 +126,10 @@ class Fetcher:
             except ConnectorError as error:
                 error.pages = tuple(pages)
                 raise
+        if len(pages) > 1:
+            # The first page's validators say nothing of the pages after it: a feed of several
+            # pages is fetched whole every time, or a change on a later page would be a 304.
+            etag = last_modified = None
         return Pull(pages=tuple(pages), etag=etag, last_modified=last_modified)
 
     def _get(

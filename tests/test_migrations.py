@@ -86,3 +86,19 @@ def test_upgrade_recounts_lists_by_their_clusters_categories_flags_relabelled_me
     assert [tuple(row) for row in counts] == [("LARGE", 2), ("SME", 1)]
     assert [tuple(row) for row in dirty] == [("2025", "C1")]
     assert [tuple(row) for row in relabelled] == [(2,)]  # "b", first seen as an SME
+
+
+def test_upgrade_forgets_the_feed_validators_a_feed_of_several_pages_may_have_left(empty_database):
+    with empty_database.begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+        connection.execute(text(SEED[0]))
+        connection.execute(
+            text(
+                "INSERT INTO connector_configs (cluster_code, type, url, enabled, auth_type, mapping,"
+                " etag, last_modified, updated_at) VALUES ('C1', 'feed_json', 'http://x', TRUE, 'none',"
+                " '{}', 'v1', 'Wed, 21 Oct 2015 07:28:00 GMT', '2025-01-01 00:00:00')"
+            )
+        )
+        command.upgrade(alembic_config(connection), "head")
+        validators = connection.execute(text("SELECT etag, last_modified FROM connector_configs")).all()
+    assert [tuple(row) for row in validators] == [(None, None)]

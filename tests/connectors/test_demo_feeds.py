@@ -64,8 +64,20 @@ def test_a_wrong_credential_is_refused_with_a_clear_error_that_shows_no_credenti
     assert "wrong-secret" not in caplog.text
 
 
-@pytest.mark.parametrize("feed", list(FEEDS))
-def test_a_second_fetch_with_the_etag_is_not_modified(
+def test_a_feed_of_several_pages_keeps_no_validator(
+    feeds: LoopbackServer, cluster_by_auth: dict[str, str]
+) -> None:
+    code = cluster_by_auth["bearer"]
+    config = connector_config(code, feeds.url, SECRET, "json")
+
+    pull = connectors.get(config["type"]).fetch(_source(config, code), PERIOD, Limits())
+
+    assert len(pull.pages) > 1
+    assert (pull.etag, pull.last_modified) == (None, None)
+
+
+@pytest.mark.parametrize("feed", [feed for feed in FEEDS if feed != "json"])  # one page each
+def test_a_second_fetch_of_a_one_page_feed_with_the_etag_is_not_modified(
     feeds: LoopbackServer, cluster_by_auth: dict[str, str], feed: str
 ) -> None:
     code = cluster_by_auth["bearer"]

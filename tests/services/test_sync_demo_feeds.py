@@ -62,11 +62,23 @@ def test_a_json_feed_brings_the_member_list_over_several_pages(state, db, demo_f
     assert run.counts["members"]["created"] == len(federation.submission(code, PERIOD)["members"])
 
 
-def test_a_second_pull_of_an_unchanged_feed_is_unchanged(state, db, demo_feeds, federation):
+def test_a_second_pull_of_an_unchanged_one_page_feed_is_a_304_that_stores_nothing(
+    state, db, demo_feeds, federation
+):
     code = code_with(federation, "bearer")
-    pull(state, db, demo_feeds, code, "json")
+    pull(state, db, demo_feeds, code, "csv")
+    again = pull(state, db, demo_feeds, code, "csv")
+    assert (again.status, again.submission_id, again.pages) == ("unchanged", None, 0)
+
+
+def test_a_second_pull_of_an_unchanged_feed_of_several_pages_is_fetched_whole_and_changes_nothing(
+    state, db, demo_feeds, federation
+):
+    code = code_with(federation, "bearer")
+    first = pull(state, db, demo_feeds, code, "json")
     again = pull(state, db, demo_feeds, code, "json")
-    assert (again.status, again.submission_id) == ("unchanged", None)
+    assert (again.status, again.pages) == ("unchanged", first.pages)
+    assert again.counts["members"]["unchanged"] == first.counts["members"]["created"]
 
 
 def test_a_wrong_credential_fails_the_run_without_showing_it(state, db, demo_feeds, federation, caplog):
