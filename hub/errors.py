@@ -15,12 +15,24 @@ class FieldProblem:
         return {"path": self.path, "message": self.message}
 
 
+def slug(title: str) -> str:
+    """The last segment of a problem's type URI, from its title: one rule for the hub's own
+    errors and for the HTTP ones the framework raises."""
+    return title.lower().replace(" ", "-")
+
+
 class HubError(Exception):
-    """Base of every domain error; ``status`` and ``title`` drive the HTTP answer."""
+    """Base of every domain error; ``status`` and ``title`` drive the HTTP answer (and the
+    problem type, unless a subclass names its own ``type_slug``)."""
 
     status = 400
     title = "Bad request"
-    type_slug = "bad-request"
+    type_slug = slug(title)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "type_slug" not in cls.__dict__:
+            cls.type_slug = slug(cls.title)
 
     def __init__(self, detail: str = "", **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -43,34 +55,28 @@ class InvalidInput(HubError):
 class NotAuthenticated(HubError):
     status = 401
     title = "Unauthorized"
-    type_slug = "unauthorized"
 
 
 class Forbidden(HubError):
     status = 403
     title = "Forbidden"
-    type_slug = "forbidden"
 
 
 class NotFound(HubError):
     status = 404
     title = "Not found"
-    type_slug = "not-found"
 
 
 class Conflict(HubError):
     status = 409
     title = "Conflict"
-    type_slug = "conflict"
 
 
 class PayloadTooLarge(HubError):
     status = 413
     title = "Request Entity Too Large"
-    type_slug = "request-entity-too-large"
 
 
 class UnsupportedContentType(HubError):
     status = 415
     title = "Unsupported Media Type"
-    type_slug = "unsupported-media-type"

@@ -10,16 +10,22 @@ from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from hub.errors import FieldProblem, HubError
+from hub.errors import FieldProblem, HubError, InvalidInput, slug
 
 PROBLEM_TYPE = "https://afpc-hub.example/problems/"
 log = logging.getLogger(__name__)
 
 
 def problem(
-    status: int, title: str, detail: str, slug: str, errors: list[FieldProblem] | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    type_slug: str,
+    errors: list[FieldProblem] | None = None,
+    **extra: Any,
 ) -> Response:
-    body: dict[str, Any] = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {"type": PROBLEM_TYPE + type_slug, "title": title, "status": status}
+    body["detail"] = detail
     if errors is not None:
         body["errors"] = [error.as_dict() for error in errors]
     body.update(extra)
@@ -68,13 +74,13 @@ def from_http_exception(error: HTTPException) -> Response:
         errors = [problem for by_location in messages.values() for problem in flatten_messages(by_location)]
         return problem(
             status,
-            "Validation failed",
+            InvalidInput.title,
             f"{len(errors)} problem(s) found in the request",
-            "validation-error",
+            InvalidInput.type_slug,
             errors,
         )
     title = error.name
-    return problem(status, title, error.description or title, title.lower().replace(" ", "-"))
+    return problem(status, title, error.description or title, slug(title))
 
 
 def from_hub_error(error: HubError) -> Response:

@@ -3,6 +3,9 @@
 import pytest
 from flask import Blueprint
 
+from hub import errors
+from hub.services.aggregation import AggregationFailed
+
 
 def assert_problem(response, status):
     assert response.status_code == status
@@ -84,3 +87,36 @@ def test_an_integer_too_wide_for_the_database_is_a_422_naming_it(client, auth, q
 )
 def test_an_id_too_wide_for_the_database_names_nothing(client, auth, path):
     assert_problem(client.get(path, headers=auth("admin")), 404)
+
+
+def test_the_problem_types_clients_rely_on_stay_as_they_are():
+    slugs = {
+        kind.__name__: kind.type_slug
+        for kind in (
+            errors.HubError,
+            errors.InvalidInput,
+            errors.NotAuthenticated,
+            errors.Forbidden,
+            errors.NotFound,
+            errors.Conflict,
+            errors.PayloadTooLarge,
+            errors.UnsupportedContentType,
+            AggregationFailed,
+        )
+    }
+    assert slugs == {
+        "HubError": "bad-request",
+        "InvalidInput": "validation-error",
+        "NotAuthenticated": "unauthorized",
+        "Forbidden": "forbidden",
+        "NotFound": "not-found",
+        "Conflict": "conflict",
+        "PayloadTooLarge": "request-entity-too-large",
+        "UnsupportedContentType": "unsupported-media-type",
+        "AggregationFailed": "aggregation-failed",
+    }
+
+
+def test_a_validation_problem_from_a_schema_has_the_same_type_as_one_from_a_service(client, auth):
+    response = client.get("/api/v1/aggregates?period=2025&indicator=NOPE&limit=0", headers=auth("board"))
+    assert response.json["type"].endswith("/validation-error")

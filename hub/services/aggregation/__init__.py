@@ -51,7 +51,6 @@ class AggregationFailed(HubError):
 
     status = 500
     title = "Aggregation failed"
-    type_slug = "aggregation-failed"
 
     def __init__(self, results: list[AggregationResult], failures: dict[str, str]) -> None:
         super().__init__("; ".join(f"{period}: {error}" for period, error in failures.items()))
