@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from hub.api.aggregate_schemas import (
     BREAKDOWN_DIMENSIONS,
@@ -18,6 +17,7 @@ from hub.api.aggregate_schemas import (
     decode_cursor,
     encode_cursor,
 )
+from hub.api.blueprint import Blueprint
 from hub.auth.policy import allow
 from hub.services.aggregation import lineage, reading
 from hub.web import db

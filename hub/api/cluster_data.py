@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from hub.api.blueprint import Blueprint
 from hub.api.paging import listing
 from hub.api.submission_schemas import (
     MemberListSchema,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from hub.api.blueprint import Blueprint
 from hub.api.bounds import ID_IN_PATH
 from hub.api.connector_schemas import (
     ConnectorSchema,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from hub.api.blueprint import Blueprint
 from hub.auth.policy import public
 from hub.migrations import current_revision, head_revision
 from hub.web import db

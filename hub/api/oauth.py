@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from hub.api.blueprint import Blueprint
 from hub.api.problems import flatten_messages
 from hub.api.schemas import JwksSchema, TokenRequestSchema, TokenSchema
 from hub.auth.policy import public

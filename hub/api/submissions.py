@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hub.api.blueprint import Blueprint
 from hub.api.bounds import ID_IN_PATH
 from hub.api.paging import PageQuerySchema, listing
 from hub.api.submission_schemas import (

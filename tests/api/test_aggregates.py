@@ -162,6 +162,13 @@ def test_every_bad_lineage_parameter_is_listed_with_a_missing_one(client, auth):
     assert {e["path"] for e in response.json["errors"]} == {"indicator", "period", "level", "funder"}
 
 
+def test_a_lineage_asked_by_a_breakdown_it_does_not_take_is_a_422_not_another_cell(client, auth, federation):
+    query = "period=2025&indicator=PROJECTS_FUNDED&theme=sante"
+    response = client.get(f"/api/v1/aggregates/lineage?{query}", headers=auth("board"))
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["theme"]
+
+
 def test_lineage_lists_the_exact_observations_and_submissions(client, auth, federation):
     response = client.get(
         "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&level=region&area=FR-IDF&funder=ANR",

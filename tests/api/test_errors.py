@@ -120,3 +120,21 @@ def test_the_problem_types_clients_rely_on_stay_as_they_are():
 def test_a_validation_problem_from_a_schema_has_the_same_type_as_one_from_a_service(client, auth):
     response = client.get("/api/v1/aggregates?period=2025&indicator=NOPE&limit=0", headers=auth("board"))
     assert response.json["type"].endswith("/validation-error")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/clusters?",
+        "/api/v1/clusters/medicen/observations?period=2025&",
+        "/api/v1/clusters/medicen/members?period=2025&",
+        "/api/v1/clusters/medicen/submissions?",
+        "/api/v1/runs?",
+        "/api/v1/aggregates?period=2025&",
+        "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS&",
+    ],
+)
+def test_a_query_parameter_the_endpoint_does_not_know_is_a_422_naming_it(client, auth, path):
+    response = client.get(path + "offset=100", headers=auth("admin"))
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == ["offset"]

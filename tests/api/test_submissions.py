@@ -73,6 +73,13 @@ def test_a_dry_run_answers_the_summary_and_stores_nothing(client, medicen):
     assert client.get(URL, headers=medicen).json["items"] == []
 
 
+def test_a_misspelt_dry_run_is_a_422_and_stores_nothing(client, medicen):
+    response = client.post(URL + "?dryrun=true", json=BODY, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["dryrun"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_invalid_rows_are_a_422_listing_every_problem(client, medicen):
     bad = {**BODY, "observations": [{"indicator": "NOPE", "value": 1}, {"indicator": "EVENTS", "value": -1}]}
     response = client.post(URL, json=bad, headers=medicen)

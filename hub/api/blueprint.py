@@ -1,0 +1,27 @@
+"""The hub's blueprints: flask-smorest's, with query strings checked as strictly as bodies.
+
+webargs ignores a query parameter the endpoint does not know. Here that turns a typo into a
+wrong answer given as a right one: ``?dryrun=true`` would push for real, a lineage asked with
+``theme=`` would answer for the national cell, a client paging with ``offset=`` would get the
+first page forever. So an unknown parameter is a 422 that names it, like an unknown field in
+a body.
+"""
+
+from __future__ import annotations
+
+import flask_smorest
+from webargs.flaskparser import FlaskParser
+
+
+class StrictQueryParser(FlaskParser):
+    """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": None,
+        "querystring": None,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictQueryParser()
