@@ -28,7 +28,12 @@ class SubmissionCountsSchema(Schema):
 
 
 class WarningSchema(Schema):
-    code = fields.String()
+    code = fields.String(
+        metadata={
+            "description": "period_not_over (the values are provisional) or members_mostly_removed"
+            " (the list drops more than half of the current one)"
+        }
+    )
     path = fields.String()
     message = fields.String()
 

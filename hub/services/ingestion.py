@@ -214,9 +214,8 @@ def _dry_run(session: Session, request: _Request, checked: CheckedSubmission) ->
         "observations": revisions.counts(),
         "members": snapshot.counts() if snapshot else dict(NO_MEMBERS),
     }
-    result = IngestionResult(
-        None, request.cluster_code, checked.period, "accepted", True, counts, submission_warnings(checked)
-    )
+    warnings = submission_warnings(checked, snapshot)
+    result = IngestionResult(None, request.cluster_code, checked.period, "accepted", True, counts, warnings)
     session.rollback()
     _audit_alone(session, request, "validated", period=checked.period, counts=counts)
     return result
@@ -239,7 +238,7 @@ def _store(session: Session, request: _Request, checked: CheckedSubmission) -> I
         "observations": revisions.counts(),
         "members": snapshot.counts() if snapshot else dict(NO_MEMBERS),
     }
-    warnings = submission_warnings(checked)
+    warnings = submission_warnings(checked, snapshot)
     values = {
         "cluster_code": cluster,
         "period": period,

@@ -6,9 +6,14 @@ import calendar
 from datetime import date
 from typing import Any
 
+from hub.services.snapshots import SnapshotPlan
 from schemas.reference import PERIOD_RE
 from schemas.submission import CheckedSubmission
 
+# A list is the cluster's complete membership, so one that drops most of the current list is
+# taken at its word; but a CRM export cut short or a feed answering an empty page looks just
+# like it, and the national count would fall with it. Above this share, the answer says so.
+REMOVED_SHARE = 0.5
 LAST_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "S1": 6, "S2": 12}
 
 
@@ -21,7 +26,9 @@ def period_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def submission_warnings(checked: CheckedSubmission, today: date | None = None) -> list[dict[str, Any]]:
+def submission_warnings(
+    checked: CheckedSubmission, snapshot: SnapshotPlan | None, today: date | None = None
+) -> list[dict[str, Any]]:
     today = today or date.today()
     warnings: list[dict[str, Any]] = []
     if period_end(checked.period) >= today:
@@ -30,6 +37,15 @@ def submission_warnings(checked: CheckedSubmission, today: date | None = None) -
                 "code": "period_not_over",
                 "path": "period",
                 "message": f"period {checked.period} is not over: its values are provisional",
+            }
+        )
+    if snapshot is not None and snapshot.removed > REMOVED_SHARE * len(snapshot.previous):
+        warnings.append(
+            {
+                "code": "members_mostly_removed",
+                "path": "members",
+                "message": f"this list removes {snapshot.removed} of the {len(snapshot.previous)} members"
+                " of the current one: if it is not complete, send the complete list",
             }
         )
     return warnings

@@ -160,6 +160,31 @@ def test_a_member_left_out_counts_as_removed(db: Session) -> None:
     assert result.counts["members"] == {"created": 0, "updated": 0, "unchanged": 1, "removed": 1}
 
 
+def members(count: int) -> list[dict[str, Any]]:
+    return [{"siren": make_siren(n), "name": f"Membre {n}", "category": "SME"} for n in range(count)]
+
+
+def test_a_list_removing_most_of_the_current_one_is_stored_with_a_warning(db: Session) -> None:
+    push(db, body(members=members(10)))
+    result = push(db, body(members=members(4)))
+    assert result.counts["members"]["removed"] == 6
+    assert [warning["code"] for warning in result.warnings] == ["members_mostly_removed"]
+    assert "removes 6 of the 10 members" in result.warnings[0]["message"]
+    current = db.get(MemberList, (CLUSTER, "2025"))
+    assert current is not None and current.submission_id == result.submission_id
+
+
+def test_an_empty_list_replacing_a_current_one_is_warned_of_even_in_a_dry_run(db: Session) -> None:
+    push(db, body(members=members(3)))
+    result = push(db, body(members=[]), dry_run=True)
+    assert [warning["code"] for warning in result.warnings] == ["members_mostly_removed"]
+
+
+def test_a_list_removing_half_of_the_current_one_or_less_gets_no_warning(db: Session) -> None:
+    push(db, body(members=members(10)))
+    assert push(db, body(members=members(5))).warnings == []
+
+
 def test_an_unchanged_member_list_keeps_its_snapshot(db: Session) -> None:
     first = push(db, body()).submission_id
     push(db, body())
