@@ -17,7 +17,10 @@ class AggregateCell(Base):
     only catalogue indicators and its own run ids)."""
 
     __tablename__ = "aggregates"
-    __table_args__ = (Index("ix_aggregates_lookup", "period", "indicator_code", "level", "area", "dims_key"),)
+    # One cell per figure: a run that would store a second one fails rather than publish it twice.
+    __table_args__ = (
+        Index("ix_aggregates_lookup", "period", "indicator_code", "level", "area", "dims_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None]
