@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, fields, post_load, validate, validates_sc
 
 from hub.api.paging import PageQuerySchema, list_schema
 from hub.api.problems import raise_problems
+from hub.api.submission_schemas import WarningSchema
 from hub.models.operations import RUN_STATUSES
 from hub.services.connectors import AUTH_FIELDS, TYPES, Settings, settings_problems
 from hub.web import db, state
@@ -93,6 +94,10 @@ class RunSchema(Schema):
     pages = fields.Integer(metadata={"description": "pages fetched (or replayed)"})
     bytes = fields.Integer(metadata={"description": "raw bytes fetched"})
     counts = fields.Dict(metadata={"description": "the ingestion's counts, as a push answers them"})
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        metadata={"description": "the ingestion's warnings, as a push answers them"},
+    )
     submission_id = fields.Integer(allow_none=True)
     error = fields.String(allow_none=True, metadata={"description": "why it failed; never a credential"})
     created_at = fields.DateTime()

@@ -16,7 +16,8 @@ def _describe(run: JobRun) -> str:
     if run.counts:
         observations = run.counts.get("observations", {})
         line += ", observations " + " ".join(f"{name} {number}" for name, number in observations.items())
-    return line + (f" — {run.error}" if run.error else "")
+    line += f" — {run.error}" if run.error else ""
+    return line + "".join(f"\n  warning: {warning['message']}" for warning in run.warnings)
 
 
 def _enabled() -> list[str]:

@@ -174,7 +174,13 @@ def _ingest(
                     config.etag, config.last_modified = validators["etag"], validators["last_modified"]
             status = "succeeded" if _changed(result.counts) else "unchanged"
             run = runs.finish(
-                session, job.run_id, status, counts=result.counts, submission_id=result.submission_id, **size
+                session,
+                job.run_id,
+                status,
+                counts=result.counts,
+                warnings=result.warnings,
+                submission_id=result.submission_id,
+                **size,
             )
             session.commit()
             log.info("sync run %s of %s: %s", job.run_id, run.cluster_code, status)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hub.demo_feeds import auth_for, connector_config
 from hub.models import AuditEvent
 from hub.services import sync
+from schemas.siren import make_siren
 from tests.conftest import FEEDS_SECRET
 
 BASE = "/api/v1/clusters/medicen"
@@ -178,3 +179,24 @@ def test_a_pull_end_to_end_over_http(client, auth, state, demo_feeds, federation
     assert len(observations.json["items"]) == len(federation.submission(code, "2024")["observations"])
     shown = client.get(f"/api/v1/clusters/{code}/connector", headers=own)
     assert config["auth"]["token"] not in run.get_data(as_text=True) + shown.get_data(as_text=True)
+
+
+def test_a_pull_dropping_most_of_the_current_list_says_so_on_its_run(
+    client, auth, state, demo_feeds, federation
+):
+    """The cluster's current list holds its feed's members and more again: the feed's list
+    is stored, as the complete list it claims to be, and the run carries the warning."""
+    code = next(c.code for c in federation.clusters if auth_for(c.code, FEEDS_SECRET)["type"] == "bearer")
+    admin, own = auth("admin"), auth("cluster", code)
+    document = federation.submission(code, "2024")
+    listed = document["members"]
+    extra = [{**listed[0], "siren": make_siren(900_000 + n)} for n in range(len(listed) + 1)]
+    pushed = {**document, "members": listed + extra}
+    assert client.post(f"/api/v1/clusters/{code}/submissions", json=pushed, headers=own).status_code == 201
+    config = connector_config(code, demo_feeds.url, FEEDS_SECRET, "json")
+    client.put(f"/api/v1/clusters/{code}/connector", json=config, headers=admin)
+    run_id = client.post(f"/api/v1/clusters/{code}/sync", json={"period": "2024"}, headers=own).json["run_id"]
+    sync.execute(state, run_id)
+    run = client.get(f"/api/v1/runs/{run_id}", headers=own).json
+    assert (run["status"], run["counts"]["members"]["removed"]) == ("succeeded", len(extra))
+    assert [warning["code"] for warning in run["warnings"]] == ["members_mostly_removed"]

@@ -4,6 +4,8 @@ from hub.cli.context import hub_state
 from hub.demo_feeds import connector_config
 from hub.services import runs
 from hub.services.connectors import Settings, configure
+from hub.services.ingestion import submit
+from schemas.siren import make_siren
 from tests.conftest import FEEDS_SECRET
 
 
@@ -48,12 +50,12 @@ def test_replaying_another_clusters_run_is_refused(run):
     assert result.exit_code == 1 and f"no run {queued.id}" in result.output
 
 
-def configure_demo(demo_feeds, codes):
-    """Point the CLI hub's connectors of ``codes`` at the demo feeds."""
+def configure_demo(demo_feeds, codes, feed=None):
+    """Point the CLI hub's connectors of ``codes`` at the demo feeds (of the ``feed`` type)."""
     state = hub_state()
     with state.sessions() as session:
         for code in codes:
-            settings = Settings(**connector_config(code, demo_feeds.url, FEEDS_SECRET))
+            settings = Settings(**connector_config(code, demo_feeds.url, FEEDS_SECRET, feed))
             configure(session, fernet=state.fernet, cluster_code=code, settings=settings, actor="test")
         session.commit()
 
@@ -65,6 +67,27 @@ def test_sync_pulls_one_cluster_in_the_foreground(run, demo_feeds, federation):
     result = run("sync", code, "--period", "2024")
     assert result.exit_code == 0
     assert result.output.startswith(f"{code} 2024: run 1 succeeded")
+
+
+def test_sync_prints_the_warnings_of_what_it_ingested(run, demo_feeds, federation):
+    run("init")
+    code = federation.clusters[0].code
+    document = federation.submission(code, "2024")
+    listed = document["members"]
+    extra = [{**listed[0], "siren": make_siren(900_000 + n)} for n in range(len(listed) + 1)]
+    with hub_state().sessions() as session:
+        submit(
+            session,
+            cluster_code=code,
+            document={**document, "members": listed + extra},
+            source="push",
+            actor="t",
+        )
+    configure_demo(demo_feeds, [code], "json")
+    result = run("sync", code, "--period", "2024")
+    assert (
+        f"\n  warning: this list removes {len(extra)} of the {len(listed + extra)} members" in result.output
+    )
 
 
 def test_sync_all_pulls_every_enabled_connector_at_once(run, demo_feeds, federation):

@@ -12,6 +12,7 @@ from connectors.base import ConnectorError, Pull
 from hub.errors import Conflict
 from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission, utcnow
 from hub.services import runs, sync
+from schemas.siren import make_siren
 from tests.services.conftest import TOKEN
 from tests.services.feed_double import DOCUMENT, PERIOD, pull_of
 
@@ -34,6 +35,15 @@ def test_a_pull_ingests_through_the_push_path(state, db, configured, scripted):
     assert run.counts["observations"] == {"created": 2, "updated": 0, "unchanged": 0}
     submission = db.get(Submission, run.submission_id)
     assert (submission.source, submission.run_id) == ("connector:feed_json", run.id)
+
+
+def test_a_run_carries_the_warnings_of_what_it_ingested(state, configured, scripted):
+    members = [{"siren": make_siren(n), "name": f"Membre {n}", "category": "SME"} for n in range(3)]
+    _, puller = scripted(pull_of({**DOCUMENT, "members": members}), pull_of({**DOCUMENT, "members": []}))
+    assert sync.execute(state, queue(state), puller=puller).warnings == []
+    run = sync.execute(state, queue(state), puller=puller)
+    assert run.status == "succeeded"
+    assert [warning["code"] for warning in run.warnings] == ["members_mostly_removed"]
 
 
 def test_the_connector_gets_the_decrypted_credentials(state, configured, scripted):
