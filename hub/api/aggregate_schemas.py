@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from hub.api.blueprint import QuerySchema
 from hub.api.problems import raise_problems
 from hub.services.aggregation.lineage import lineage_problems
 from hub.services.aggregation.reading import Position, query_problems_by
@@ -40,7 +41,7 @@ def decode_cursor(cursor: str) -> Position:
     return indicator, int(rank), area, dims_key
 
 
-class AggregateQuerySchema(Schema):
+class AggregateQuerySchema(QuerySchema):
     period = fields.String(required=True, metadata={"description": "2025, 2025-Q1, 2025-S1 or 2025-01"})
     indicator = fields.String(metadata={"description": "one indicator code (default: all)"})
     by = fields.List(
@@ -96,7 +97,7 @@ class AggregateListSchema(Schema):
     completeness = fields.List(fields.Nested(CompletenessSchema), required=True)
 
 
-class LineageQuerySchema(Schema):
+class LineageQuerySchema(QuerySchema):
     period = fields.String(required=True)
     indicator = fields.String(required=True)
     level = fields.String(load_default="national")

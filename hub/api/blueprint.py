@@ -10,6 +10,7 @@ a body.
 from __future__ import annotations
 
 import flask_smorest
+from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
 
@@ -21,6 +22,12 @@ class StrictQueryParser(FlaskParser):
         "query": None,
         "querystring": None,
     }
+
+
+class QuerySchema(Schema):
+    """The parameters of a query string, which refuses any other in these words."""
+
+    error_messages = {"unknown": "not a parameter of this endpoint"}
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -7,13 +7,14 @@ from typing import Any
 from flask import request, url_for
 from marshmallow import Schema, fields, validate
 
+from hub.api.blueprint import QuerySchema
 from hub.api.bounds import bounded_integer
 from hub.services.cluster_records import Page
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
 
-class PageQuerySchema(Schema):
+class PageQuerySchema(QuerySchema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
     cursor = bounded_integer(metadata={"description": "the cursor of the previous page's next link"})
 

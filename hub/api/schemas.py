@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from hub.api.blueprint import QuerySchema
 from schemas.reference import catalogue
 
 
@@ -47,7 +48,7 @@ class ClusterListSchema(Schema):
     next = fields.String(allow_none=True, required=True)
 
 
-class ClusterQuerySchema(Schema):
+class ClusterQuerySchema(QuerySchema):
     active = fields.Boolean(metadata={"description": "only active (true) or inactive (false) clusters"})
 
 

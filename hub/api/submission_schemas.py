@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from hub.api.blueprint import QuerySchema
 from hub.api.bounds import bounded_integer
 from hub.api.paging import PageQuerySchema
 
 
-class PushQuerySchema(Schema):
+class PushQuerySchema(QuerySchema):
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "validate and count, store nothing"}
     )
