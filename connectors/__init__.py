@@ -18,11 +18,16 @@ TYPES: tuple[str, ...] = tuple(_REGISTRY)
 
 
 def get(
-    name: str, *, sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None
+    name: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Connector:
-    """The connector of type ``name``; ``sleep`` and ``rng`` are for tests that must not wait."""
+    """The connector of type ``name``; ``sleep``, ``rng`` and ``clock`` are for tests that must
+    not wait."""
     try:
         factory = _REGISTRY[name]
     except KeyError:
         raise ConnectorError(f"unknown connector type {name!r}; known: {', '.join(TYPES)}") from None
-    return factory(sleep=sleep, rng=rng)
+    return factory(sleep=sleep, rng=rng, clock=clock)

@@ -30,6 +30,10 @@ class Limits:
     max_backoff_seconds: float = 30.0
     max_pages: int = 1000
     max_bytes: int = 200 * 1024 * 1024
+    # The whole pull, its waits and retries included: without it, a feed answering slowly
+    # enough to beat every per-read timeout kept its run going for hours, long past the point
+    # where the scheduler takes a silent run for dead.
+    max_seconds: float = 900.0
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,15 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from connectors.base import ConnectorError, Limits, Page, Pull, Source
 
 log = logging.getLogger(__name__)
 
+CHUNK_BYTES = 64 * 1024
 Sleep = Callable[[float], None]
+Clock = Callable[[], float]
 NextOf = Callable[[Page], str | None]
 
 
@@ -82,15 +85,26 @@ def retry_after(response: requests.Response, limits: Limits) -> float | None:
 
 
 class Fetcher:
-    """Fetches the pages of one pull with one session; ``sleep`` and ``rng`` are injected so
-    tests see the waits requested instead of waiting."""
+    """Fetches the pages of one pull with one session; ``sleep``, ``rng`` and ``clock`` are
+    injected so tests see the waits requested instead of waiting."""
 
-    def __init__(self, source: Source, limits: Limits, *, sleep: Sleep, rng: random.Random) -> None:
+    def __init__(
+        self, source: Source, limits: Limits, *, sleep: Sleep, rng: random.Random, clock: Clock
+    ) -> None:
         self.source = source
         self.limits = limits
         self.sleep = sleep
         self.rng = rng
+        self.clock = clock
+        self.deadline = clock() + limits.max_seconds
         self.received = 0
+
+    def _time_left(self, where: str) -> float:
+        """The seconds the pull may still take; past its deadline, the pull fails."""
+        left = self.deadline - self.clock()
+        if left <= 0:
+            raise ConnectorError(f"{where}: the pull took longer than {self.limits.max_seconds:g} s")
+        return left
 
     def pull(self, period: str, next_of: NextOf) -> Pull:
         start = first_url(self.source.url, period)
@@ -144,12 +158,13 @@ class Fetcher:
         attempts = self.limits.retries + 1
         for attempt in range(1, attempts + 1):
             wait: float | None = None
+            left = self._time_left(where)
             try:
                 response = session.get(
                     url,
                     headers=headers,
                     stream=True,
-                    timeout=(self.limits.connect_timeout, self.limits.read_timeout),
+                    timeout=(min(self.limits.connect_timeout, left), min(self.limits.read_timeout, left)),
                 )
             except requests.Timeout:
                 fault = "timed out"
@@ -180,6 +195,9 @@ class Fetcher:
                 raise ConnectorError(f"{where}: {fault}; gave up after {attempts} attempts")
             if wait is None:
                 wait = self.rng.uniform(0, self._ceiling(attempt))
+            if self.clock() + wait >= self.deadline:
+                spent = f"the pull's {self.limits.max_seconds:g} s would run out before a retry"
+                raise ConnectorError(f"{where}: {fault}; gave up: {spent}")
             log.warning(
                 "%s: %s (attempt %d of %d); retrying in %.2f s", where, fault, attempt, attempts, wait
             )
@@ -197,37 +215,50 @@ class Fetcher:
             raise ConnectorError(f"{where}: the pull would exceed {self.limits.max_bytes} bytes")
         chunks = []
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
+            # read1: what one read of the socket brings, so that a body dripping in slowly is
+            # held to the pull's deadline read by read (iter_content waits for whole chunks).
+            while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 self.received += len(chunk)
                 if self.received > self.limits.max_bytes:
                     raise ConnectorError(f"{where}: the pull exceeds {self.limits.max_bytes} bytes")
+                self._time_left(where)
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError):
+        except (urllib3.exceptions.HTTPError, OSError):  # cut off, timed out, undecodable
             self.received -= sum(len(chunk) for chunk in chunks)
             return None
         return b"".join(chunks)
 
 
 def fetch(
-    source: Source, period: str, limits: Limits, next_of: NextOf, *, sleep: Sleep, rng: random.Random
+    source: Source,
+    period: str,
+    limits: Limits,
+    next_of: NextOf,
+    *,
+    sleep: Sleep,
+    rng: random.Random,
+    clock: Clock = time.monotonic,
 ) -> Pull:
     """Fetch every page of ``source`` for ``period``, following ``next_of`` from page to page."""
-    return Fetcher(source, limits, sleep=sleep, rng=rng).pull(period, next_of)
+    return Fetcher(source, limits, sleep=sleep, rng=rng, clock=clock).pull(period, next_of)
 
 
 class HttpConnector:
-    """What every type shares: fetching through this layer. ``sleep`` and ``rng`` are injected
-    so tests see the waits requested instead of waiting."""
+    """What every type shares: fetching through this layer. ``sleep``, ``rng`` and ``clock``
+    are injected so tests see the waits requested instead of waiting."""
 
     name = ""
 
-    def __init__(self, *, sleep: Sleep = time.sleep, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, *, sleep: Sleep = time.sleep, rng: random.Random | None = None, clock: Clock = time.monotonic
+    ) -> None:
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.clock = clock
 
     def next_of(self, page: Page) -> str | None:
         """The link to the page after ``page``; a single-file feed has none."""
         return None
 
     def fetch(self, source: Source, period: str, limits: Limits) -> Pull:
-        return fetch(source, period, limits, self.next_of, sleep=self.sleep, rng=self.rng)
+        return fetch(source, period, limits, self.next_of, sleep=self.sleep, rng=self.rng, clock=self.clock)

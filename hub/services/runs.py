@@ -95,8 +95,9 @@ def finish(session: Session, run_id: int, status: str, **fields: Any) -> JobRun:
 def abandon_stale(session: Session, *, silent_since: datetime) -> int:
     """Mark as abandoned the running runs whose runner has given no sign of life since then.
 
-    A sync run's sign of life is its claim: it does not beat during the pull, so ``silent_since``
-    must lie further back than the longest pull its limits allow.
+    A sync run's sign of life is its claim: it does not beat during the pull, which its limits
+    end within half the run timeout (``sync.limits_for``); ``silent_since`` lies a whole run
+    timeout back.
     """
     result = session.execute(
         update(JobRun)

@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 import connectors
 from connectors.base import Connector, ConnectorError, Limits, Page, Source
+from hub.config import Config
 from hub.errors import HubError, InvalidInput
 from hub.models import ConnectorConfig, JobRun, PullArchive, utcnow
 from hub.services import connectors as connector_configs
@@ -46,10 +47,17 @@ UNEXPECTED = "the pull stopped on an unexpected error; the hub's log has the det
 
 @dataclass(frozen=True)
 class Puller:
-    """How runs reach the feeds: the connector registry and the bounds of one pull."""
+    """How runs reach the feeds: the connector registry and the bounds of one pull (by
+    default, ``limits_for`` the hub's configuration)."""
 
     lookup: Lookup = connectors.get
-    limits: Limits = Limits()
+    limits: Limits | None = None
+
+
+def limits_for(config: Config) -> Limits:
+    """A pull ends, fetched or failed, within half the run timeout: the scheduler then never
+    takes a live pull for a dead runner, and ingesting what it fetched has the other half."""
+    return Limits(max_seconds=config.run_timeout_seconds / 2)
 
 
 class RunFailed(Exception):
@@ -121,7 +129,7 @@ def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
         pages = _archived(state, job.replay_of)
     else:
         try:
-            pull = connector.fetch(job.source, job.period, puller.limits)
+            pull = connector.fetch(job.source, job.period, puller.limits or limits_for(state.config))
         except ConnectorError as error:
             _archive(state, run_id, error.pages)
             raise RunFailed(_redacted(error, job.source), **_size(error.pages)) from error

@@ -138,6 +138,64 @@ def test_timeouts_come_from_the_limits(feed: responses.RequestsMock, sleeps: lis
     assert feed.calls[0].request.req_kwargs["timeout"] == (1.5, 9.0)
 
 
+class Clock:
+    """Time as the connector sees it: moved on by its waits, and by the feed's slowness."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _timed(clock: Clock, limits: Limits) -> Any:
+    connector = connectors.get("feed_json", sleep=clock.sleep, rng=random.Random(7), clock=clock)
+    return connector.fetch(Source("c", URL), PERIOD, limits)
+
+
+def test_retries_stop_before_a_wait_would_outlast_the_pull(feed: responses.RequestsMock) -> None:
+    feed.get(FIRST, status=503)
+    clock = Clock()
+
+    with pytest.raises(ConnectorError, match=r"page 1 .*: HTTP 503; gave up: the pull's 10 s would run out"):
+        _timed(clock, Limits(retries=50, backoff_seconds=1.0, max_backoff_seconds=4.0, max_seconds=10.0))
+
+    assert 0 < clock.now < 10.0
+
+
+def test_a_pull_out_of_time_fails_at_the_page_it_reached(feed: responses.RequestsMock) -> None:
+    clock = Clock()
+
+    def slow(number: int) -> Any:
+        def answer(request: Any) -> tuple[int, dict[str, str], str]:
+            clock.sleep(4.0)
+            return 200, {}, _page(f"{URL}?page={number + 1}")
+
+        return answer
+
+    feed.add_callback(responses.GET, FIRST, callback=slow(1))
+    for number in range(2, 6):
+        feed.add_callback(responses.GET, f"{URL}?page={number}", callback=slow(number))
+
+    with pytest.raises(
+        ConnectorError, match=r"page 3 \(.*\?page=3\): the pull took longer than 10 s"
+    ) as failed:
+        _timed(clock, Limits(max_seconds=10.0))
+
+    assert len(failed.value.pages) == 2
+
+
+def test_timeouts_shrink_to_the_time_the_pull_has_left(feed: responses.RequestsMock) -> None:
+    feed.get(FIRST, body=_page())
+
+    _timed(Clock(), Limits(connect_timeout=5.0, read_timeout=30.0, max_seconds=8.0))
+
+    assert feed.calls[0].request.req_kwargs["timeout"] == (5.0, 8.0)
+
+
 def test_more_pages_than_the_cap_fail(feed: responses.RequestsMock, sleeps: list[float]) -> None:
     feed.get(FIRST, body=_page(f"{URL}?page=2"))
     for number in range(2, 6):

@@ -4,6 +4,7 @@ filling memory), and a body cut short is fetched again."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import connectors
 from connectors.base import ConnectorError, Limits, Source
 from hub.loopback import serving
+from tests.slow_feed import dripping
 
 
 def endless(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -30,6 +32,16 @@ def test_an_endless_body_fails_at_the_byte_cap_while_streaming() -> None:
         pytest.raises(ConnectorError, match=r"page 1 .*: the pull exceeds 100000 bytes"),
     ):
         connectors.get("csv").fetch(Source("c", server.url + "/data.csv"), "2024", Limits(max_bytes=100_000))
+
+
+def test_a_body_dripping_in_slowly_fails_once_the_pull_s_time_is_spent() -> None:
+    started = time.monotonic()
+    with (
+        serving(dripping) as server,
+        pytest.raises(ConnectorError, match=r"page 1 .*: the pull took longer than 1 s"),
+    ):
+        connectors.get("csv").fetch(Source("c", server.url + "/data.csv"), "2024", Limits(max_seconds=1.0))
+    assert time.monotonic() - started < 5.0
 
 
 def test_a_declared_length_over_the_cap_fails_before_reading() -> None:

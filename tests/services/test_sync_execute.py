@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,11 +11,15 @@ from sqlalchemy import func, select
 
 from connectors.base import ConnectorError, Pull
 from hub.errors import Conflict
+from hub.loopback import serving
 from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission, utcnow
 from hub.services import runs, sync
+from hub.services.connectors import Settings, configure
+from hub.state import HubState
 from schemas.siren import make_siren
 from tests.services.conftest import TOKEN
 from tests.services.feed_double import DOCUMENT, PERIOD, pull_of
+from tests.slow_feed import dripping
 
 
 def queue(state, cluster="medicen", period=PERIOD):
@@ -44,6 +49,17 @@ def test_a_run_carries_the_warnings_of_what_it_ingested(state, configured, scrip
     run = sync.execute(state, queue(state), puller=puller)
     assert run.status == "succeeded"
     assert [warning["code"] for warning in run.warnings] == ["members_mostly_removed"]
+
+
+def test_a_pull_ends_within_half_the_run_timeout(base_config, engine, sessions, db):
+    state = HubState.build(replace(base_config, run_timeout_seconds=2), engine, sessions)
+    with serving(dripping) as server:
+        settings = Settings(type="csv", url=server.url + "/data.csv")
+        configure(db, fernet=state.fernet, cluster_code="medicen", settings=settings, actor="admin")
+        db.commit()
+        run = sync.execute(state, queue(state))
+    assert run.status == "failed"
+    assert run.error is not None and "the pull took longer than 1 s" in run.error
 
 
 def test_the_connector_gets_the_decrypted_credentials(state, configured, scripted):
