@@ -59,11 +59,19 @@ def _identity(row: dict[str, Any], problems: Problems) -> tuple[str | None, str,
         problems.append(("country", "must be an ISO 3166-1 alpha-2 country code"))
     elif country == "FR":
         problems.append(("siren", "a French member is identified by its SIREN"))
-    if not isinstance(foreign_id, str) or not 0 < len(foreign_id.strip()) <= FOREIGN_ID_MAX:
+    if not _is_text(foreign_id, FOREIGN_ID_MAX):
         problems.append(
-            ("foreign_id", f"must be a non-empty identifier of at most {FOREIGN_ID_MAX} characters")
+            (
+                "foreign_id",
+                f"must be a non-empty identifier of at most {FOREIGN_ID_MAX} characters, without NUL",
+            )
         )
     return None, str(country), foreign_id
+
+
+def _is_text(value: Any, longest: int) -> bool:
+    """Non-blank text that fits its column; no NUL, which PostgreSQL text cannot hold."""
+    return isinstance(value, str) and 0 < len(value.strip()) <= longest and "\x00" not in value
 
 
 def _joined_on(value: Any, problems: Problems) -> date | None:
@@ -87,8 +95,8 @@ def check_member(row: Any) -> tuple[Problems, MemberRow | None]:
         problems.extend((name, "unknown field") for name in row if name not in MEMBER_FIELDS)
     siren, country, foreign_id = _identity(row, problems)
     name = row.get("name")
-    if not isinstance(name, str) or not 0 < len(name.strip()) <= NAME_MAX:
-        problems.append(("name", f"must be a non-empty name of at most {NAME_MAX} characters"))
+    if not _is_text(name, NAME_MAX):
+        problems.append(("name", f"must be a non-empty name of at most {NAME_MAX} characters, without NUL"))
     categories, regions = _codes()
     category = row.get("category")
     if category not in categories:

@@ -9,7 +9,17 @@ from flask import Flask, Response, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from hub.api import aggregates, catalogue, cluster_data, connectors, health, oauth, problems, submissions
+from hub.api import (
+    aggregates,
+    catalogue,
+    cluster_data,
+    connectors,
+    health,
+    nul_characters,
+    oauth,
+    problems,
+    submissions,
+)
 from hub.auth.policy import public
 
 BLUEPRINTS = (
@@ -63,4 +73,5 @@ def init_app(app: Flask) -> Api:
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "swagger_ui_assets", swagger_ui_assets)
     problems.init_app(app)
+    nul_characters.init_app(app)
     return api

@@ -9,19 +9,30 @@ a body.
 
 from __future__ import annotations
 
+from typing import Any
+
+import flask
 import flask_smorest
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
+from hub.api import nul_characters
+
 
 class StrictQueryParser(FlaskParser):
-    """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too."""
+    """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too,
+    and refuses a JSON body holding a NUL character (``nul_characters``)."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         "query": None,
         "querystring": None,
     }
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        document = super()._raw_load_json(req)
+        nul_characters.refuse_in_json(document)
+        return document
 
 
 class QuerySchema(Schema):

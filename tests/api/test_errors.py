@@ -138,3 +138,59 @@ def test_a_query_parameter_the_endpoint_does_not_know_is_a_422_naming_it(client,
     response = client.get(path + "offset=100", headers=auth("admin"))
     assert_problem(response, 422)
     assert response.json["errors"] == [{"path": "offset", "message": "not a parameter of this endpoint"}]
+
+
+NUL = "a\u0000b"
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("/api/v1/clusters/%00", ""),
+        ("/api/v1/clusters/%00/observations", ""),
+        ("/api/v1/runs?cluster=%00", "cluster"),
+        ("/api/v1/clusters/medicen/observations?indicator=a%00b", "indicator"),
+        ("/api/v1/aggregates/lineage?period=2025&indicator=EVENTS&level=region&area=%00", "area"),
+    ],
+)
+def test_a_nul_character_in_the_url_is_a_422_not_a_database_error(client, auth, path, where):
+    response = client.get(path, headers=auth("admin"))
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == [where]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "where"),
+    [
+        (
+            "post",
+            "/api/v1/clusters",
+            {"code": "c9", "name": NUL, "region": "FR-IDF", "theme": "HEALTH"},
+            "name",
+        ),
+        ("patch", "/api/v1/clusters/medicen", {"description": NUL}, "description"),
+        (
+            "put",
+            "/api/v1/clusters/medicen/connector",
+            {"type": "feed_json", "url": f"https://x.example/{NUL}"},
+            "url",
+        ),
+        (
+            "put",
+            "/api/v1/clusters/medicen/connector",
+            {"type": "csv", "url": "https://x.example/", "mapping": {"columns": {NUL: "v"}}},
+            f"mapping.columns.{NUL}",
+        ),
+    ],
+)
+def test_a_nul_character_in_a_json_body_is_a_422_naming_where(client, auth, method, path, body, where):
+    response = getattr(client, method)(path, json=body, headers=auth("admin"))
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == [where]
+
+
+def test_a_nul_character_in_a_form_is_a_422_not_a_database_error(client):
+    form = {"grant_type": "client_credentials", "client_id": NUL, "client_secret": "x"}
+    response = client.post("/oauth/token", data=form)
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == ["client_id"]

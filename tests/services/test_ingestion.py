@@ -153,6 +153,25 @@ def test_a_changed_member_list_becomes_the_current_snapshot(db: Session) -> None
     assert kept == ["SME"]
 
 
+@pytest.mark.parametrize(
+    ("member", "where"),
+    [
+        ({**MEMBER, "name": "Exemple\u0000SAS"}, "members[0].name"),
+        (
+            {"country": "DE", "foreign_id": "HRB\u00001", "name": "GmbH", "category": "SME"},
+            "members[0].foreign_id",
+        ),
+    ],
+)
+def test_a_nul_character_in_a_member_is_a_problem_of_its_row(
+    db: Session, member: dict[str, Any], where: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        push(db, body(members=[member]))
+    assert [problem.path for problem in refused.value.errors] == [where]
+    assert count(db, Submission) == 0
+
+
 def test_a_member_left_out_counts_as_removed(db: Session) -> None:
     other = {"siren": make_siren(42), "name": "Nouvelle SAS", "category": "STARTUP"}
     push(db, body(members=[MEMBER, other]))
