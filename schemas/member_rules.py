@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from schemas.reference import catalogue
 from schemas.siren import is_valid_siren
+from schemas.text_rules import TEXT_PROBLEM, storable
 
 MEMBER_FIELDS = frozenset({"siren", "country", "foreign_id", "name", "category", "region", "joined_on"})
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -59,19 +60,16 @@ def _identity(row: dict[str, Any], problems: Problems) -> tuple[str | None, str,
         problems.append(("country", "must be an ISO 3166-1 alpha-2 country code"))
     elif country == "FR":
         problems.append(("siren", "a French member is identified by its SIREN"))
-    if not _is_text(foreign_id, FOREIGN_ID_MAX):
-        problems.append(
-            (
-                "foreign_id",
-                f"must be a non-empty identifier of at most {FOREIGN_ID_MAX} characters, without NUL",
-            )
-        )
+    _check_text("foreign_id", foreign_id, "identifier", FOREIGN_ID_MAX, problems)
     return None, str(country), foreign_id
 
 
-def _is_text(value: Any, longest: int) -> bool:
-    """Non-blank text that fits its column; no NUL, which PostgreSQL text cannot hold."""
-    return isinstance(value, str) and 0 < len(value.strip()) <= longest and "\x00" not in value
+def _check_text(field: str, value: Any, what: str, longest: int, problems: Problems) -> None:
+    """Non-blank text that fits its column and that the database can store."""
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= longest:
+        problems.append((field, f"must be a non-empty {what} of at most {longest} characters"))
+    elif not storable(value):
+        problems.append((field, TEXT_PROBLEM))
 
 
 def _joined_on(value: Any, problems: Problems) -> date | None:
@@ -95,14 +93,13 @@ def check_member(row: Any) -> tuple[Problems, MemberRow | None]:
         problems.extend((name, "unknown field") for name in row if name not in MEMBER_FIELDS)
     siren, country, foreign_id = _identity(row, problems)
     name = row.get("name")
-    if not _is_text(name, NAME_MAX):
-        problems.append(("name", f"must be a non-empty name of at most {NAME_MAX} characters, without NUL"))
+    _check_text("name", name, "name", NAME_MAX, problems)
     categories, regions = _codes()
     category = row.get("category")
-    if category not in categories:
+    if not isinstance(category, str) or category not in categories:
         problems.append(("category", f"unknown member category {category!r}"))
     region = row.get("region")
-    if region is not None and region not in regions:
+    if region is not None and (not isinstance(region, str) or region not in regions):
         problems.append(("region", f"unknown region code {region!r}"))
     joined_on = _joined_on(row.get("joined_on"), problems)
     if problems:

@@ -99,7 +99,7 @@ def _dimension_problems(rule: IndicatorRule, dimensions: Any, problems: Problems
             problems.append(
                 (f"dimensions.{name}", f"{rule.code} has no dimension {name!r} (allowed: {expected})")
             )
-        elif code not in allowed:
+        elif not isinstance(code, str) or code not in allowed:
             problems.append((f"dimensions.{name}", f"unknown {name} code {code!r}"))
     return dimensions
 

@@ -15,9 +15,9 @@ from hub.api import (
     cluster_data,
     connectors,
     health,
-    nul_characters,
     oauth,
     problems,
+    storable_input,
     submissions,
 )
 from hub.auth.policy import public
@@ -73,5 +73,5 @@ def init_app(app: Flask) -> Api:
         api.register_blueprint(blueprint)
     app.add_url_rule("/docs/assets/<path:filename>", "swagger_ui_assets", swagger_ui_assets)
     problems.init_app(app)
-    nul_characters.init_app(app)
+    storable_input.init_app(app)
     return api

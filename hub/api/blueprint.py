@@ -16,12 +16,12 @@ import flask_smorest
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
-from hub.api import nul_characters
+from hub.api import storable_input
 
 
 class StrictQueryParser(FlaskParser):
     """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too,
-    and refuses a JSON body holding a NUL character (``nul_characters``)."""
+    and refuses a JSON body holding what the database cannot store (``storable_input``)."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -31,7 +31,7 @@ class StrictQueryParser(FlaskParser):
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         document = super()._raw_load_json(req)
-        nul_characters.refuse_in_json(document)
+        storable_input.refuse_in_json(document)
         return document
 
 

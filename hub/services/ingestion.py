@@ -79,9 +79,11 @@ class _Request:
 
 
 def canonical_json(document: Mapping[str, Any]) -> bytes:
+    """The bytes kept for a document that came without its own (a pull's); a lone surrogate
+    in it is kept as it came, for the rules to refuse, rather than failing the encoding."""
     return json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+    ).encode("utf-8", "surrogatepass")
 
 
 def submit(

@@ -140,7 +140,7 @@ def test_a_query_parameter_the_endpoint_does_not_know_is_a_422_naming_it(client,
     assert response.json["errors"] == [{"path": "offset", "message": "not a parameter of this endpoint"}]
 
 
-NUL = "a\u0000b"
+NUL, SURROGATE = "a\u0000b", "a\ud800b"
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,14 @@ def test_a_nul_character_in_the_url_is_a_422_not_a_database_error(client, auth, 
             {"code": "c9", "name": NUL, "region": "FR-IDF", "theme": "HEALTH"},
             "name",
         ),
+        (
+            "post",
+            "/api/v1/clusters",
+            {"code": "c9", "name": SURROGATE, "region": "FR-IDF", "theme": "HEALTH"},
+            "name",
+        ),
         ("patch", "/api/v1/clusters/medicen", {"description": NUL}, "description"),
+        ("patch", "/api/v1/clusters/medicen", {"name": SURROGATE}, "name"),
         (
             "put",
             "/api/v1/clusters/medicen/connector",
@@ -183,10 +190,24 @@ def test_a_nul_character_in_the_url_is_a_422_not_a_database_error(client, auth, 
         ),
     ],
 )
-def test_a_nul_character_in_a_json_body_is_a_422_naming_where(client, auth, method, path, body, where):
+def test_text_the_database_cannot_store_in_a_json_body_is_a_422_naming_where(
+    client, auth, method, path, body, where
+):
     response = getattr(client, method)(path, json=body, headers=auth("admin"))
     assert_problem(response, 422)
     assert [error["path"] for error in response.json["errors"]] == [where]
+
+
+def test_a_json_nan_is_a_422_not_a_database_error(client, auth):
+    body = '{"type": "csv", "url": "https://x.example/", "mapping": {"columns": {"a": NaN}}}'
+    response = client.put(
+        "/api/v1/clusters/medicen/connector",
+        data=body,
+        content_type="application/json",
+        headers=auth("admin"),
+    )
+    assert_problem(response, 422)
+    assert response.json["errors"] == [{"path": "mapping.columns.a", "message": "must be a finite number"}]
 
 
 def test_a_nul_character_in_a_form_is_a_422_not_a_database_error(client):

@@ -157,19 +157,29 @@ def test_a_changed_member_list_becomes_the_current_snapshot(db: Session) -> None
     ("member", "where"),
     [
         ({**MEMBER, "name": "Exemple\u0000SAS"}, "members[0].name"),
+        ({**MEMBER, "name": "Exemple\ud800SAS"}, "members[0].name"),
         (
             {"country": "DE", "foreign_id": "HRB\u00001", "name": "GmbH", "category": "SME"},
             "members[0].foreign_id",
         ),
+        ({**MEMBER, "category": ["SME"]}, "members[0].category"),
+        ({**MEMBER, "region": {"code": "FR-IDF"}}, "members[0].region"),
     ],
 )
-def test_a_nul_character_in_a_member_is_a_problem_of_its_row(
+def test_a_member_field_the_database_cannot_store_is_a_problem_of_its_row(
     db: Session, member: dict[str, Any], where: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         push(db, body(members=[member]))
     assert [problem.path for problem in refused.value.errors] == [where]
     assert count(db, Submission) == 0
+
+
+def test_a_dimension_code_that_is_not_text_is_a_problem_of_its_row(db: Session) -> None:
+    observation = {"indicator": "PROJECTS_FUNDED", "value": 1, "dimensions": {"funder": ["ANR"]}}
+    with pytest.raises(InvalidInput) as refused:
+        push(db, {**body(), "observations": [observation]})
+    assert [problem.path for problem in refused.value.errors] == ["observations[0].dimensions.funder"]
 
 
 def test_a_member_left_out_counts_as_removed(db: Session) -> None:
