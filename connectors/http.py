@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
@@ -47,7 +47,23 @@ def first_url(url: str, period: str) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode({"period": period})
 
 
-def session_for(fields: Mapping[str, str], where: str) -> requests.Session:
+class FeedSession(requests.Session):
+    """Sends the feed's credentials to the feed's own origin only. requests drops the
+    Authorization header on a redirect to another origin; this drops an API key header too (a
+    CSV feed redirecting to a storage service is common, and that service must not get the key)."""
+
+    def __init__(self, credential_headers: Iterable[str]) -> None:
+        super().__init__()
+        self.credential_headers = tuple(credential_headers)
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(str(response.request.url), str(prepared_request.url)):
+            for name in self.credential_headers:
+                prepared_request.headers.pop(name, None)
+
+
+def session_for(fields: Mapping[str, str], where: str) -> FeedSession:
     """A session carrying the credentials in headers only: never in a URL a message could show."""
     kind = fields.get("type", "none")
     headers: dict[str, str] = {}
@@ -63,7 +79,7 @@ def session_for(fields: Mapping[str, str], where: str) -> requests.Session:
             raise ConnectorError(f"{where}: unknown auth type {kind!r}")
     except KeyError as missing:
         raise ConnectorError(f"{where}: auth {kind!r} needs the field {missing.args[0]!r}") from None
-    session = requests.Session()
+    session = FeedSession(headers)
     session.headers.update(headers)
     session.auth = basic
     return session
@@ -137,6 +153,11 @@ class Fetcher:
                     pages.append(page)
                     following = next_of(page)
                     url = None if following is None else urljoin(page.url, following)
+                    if url is not None and session.should_strip_auth(start, url):
+                        raise ConnectorError(
+                            f"{place(number + 1, url)}: the next link leads away from the feed's host;"
+                            " the hub follows next links on that host only, where its credentials go"
+                        )
             except ConnectorError as error:
                 error.pages = tuple(pages)
                 raise

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import responses
 
 import connectors
 from connectors.base import ConnectorError, Limits, Source
+from hub.loopback import serving
 
 URL = "https://feed.example/afpc"
 FIRST = f"{URL}?period=2024"
@@ -74,3 +77,69 @@ def test_a_missing_auth_field_is_named_without_any_value() -> None:
         connectors.get("csv").fetch(Source("c", URL, {"type": "basic", "username": SECRET}), "2024", Limits())
 
     assert SECRET not in str(error.value)
+
+
+class Recorder:
+    """A feed's server on a loopback port of its own (another origin than any other), keeping
+    the headers of every request it gets; ``answer(path)`` gives (status, headers, body)."""
+
+    def __init__(self, answer: Callable[[str], tuple[str, list[tuple[str, str]], bytes]]) -> None:
+        self.answer = answer
+        self.received: list[dict[str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.received.append(
+            {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        )
+        status, headers, body = self.answer(environ["PATH_INFO"])
+        start_response(status, headers)
+        return [body]
+
+
+CSV = [("Content-Type", "text/csv")], b"indicator,value\nEVENTS,3\n"
+
+
+@pytest.mark.parametrize("kind", list(AUTHS))
+def test_a_redirect_to_another_origin_gets_no_credential(kind: str) -> None:
+    storage = Recorder(lambda _path: ("200 OK", *CSV))
+    with serving(storage) as elsewhere:
+        feed = Recorder(lambda _path: ("302 Found", [("Location", f"{elsewhere.url}/file.csv")], b""))
+        with serving(feed) as server:
+            pull = connectors.get("csv").fetch(
+                Source("c", f"{server.url}/feed.csv", AUTHS[kind]), "2024", Limits()
+            )
+
+    header, _value = HEADERS[kind]
+    assert header in feed.received[0]
+    assert header not in storage.received[0]
+    assert pull.pages[0].body == CSV[1]
+
+
+@pytest.mark.parametrize("kind", list(AUTHS))
+def test_a_redirect_on_the_feed_s_own_origin_keeps_the_credentials(kind: str) -> None:
+    feed = Recorder(
+        lambda path: (
+            ("200 OK", *CSV) if path == "/file.csv" else ("302 Found", [("Location", "/file.csv")], b"")
+        )
+    )
+    with serving(feed) as server:
+        connectors.get("csv").fetch(Source("c", f"{server.url}/feed.csv", AUTHS[kind]), "2024", Limits())
+
+    header, value = HEADERS[kind]
+    assert [request.get(header) for request in feed.received] == [value, value]
+
+
+def test_a_next_link_to_another_origin_is_refused_before_any_request_goes_there() -> None:
+    elsewhere = Recorder(lambda _path: ("200 OK", [("Content-Type", "application/json")], b"{}"))
+    with serving(elsewhere) as other:
+        page = json.dumps({"period": "2024", "observations": [], "next": f"{other.url}/page2"}).encode()
+        feed = Recorder(lambda _path: ("200 OK", [("Content-Type", "application/json")], page))
+        with (
+            serving(feed) as server,
+            pytest.raises(ConnectorError, match=r"page 2 .*: the next link leads away"),
+        ):
+            connectors.get("feed_json").fetch(
+                Source("c", f"{server.url}/feed", AUTHS["bearer"]), "2024", Limits()
+            )
+
+    assert elsewhere.received == []
