@@ -1,11 +1,17 @@
 """The mapping every connector type shares: source indicator and dimension codes renamed to the
 hub's, and values read as numbers. Nothing here checks the catalogue: the hub's ingestion does,
-and names the row."""
+and names the row.
+
+A mapping is ``{"indicators": {SRC: HUB}, "dimensions": {dim: {SRC: HUB}}}``, and for a ``csv``
+connector ``"columns": {"indicator": COL, "value": COL, "dimensions": {dim: COL}}`` too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+COLUMNS = ("indicator", "value", "dimensions")
 
 
 def number(value: Any) -> Any:
@@ -41,3 +47,49 @@ class Renamer:
                 name: self.dimensions.get(name, {}).get(code, code) for name, code in dimensions.items()
             }
         return row
+
+
+def mapping_problems(mapping: Any, kind: str | None) -> Iterator[tuple[str, str]]:
+    """Where ``mapping`` strays from the shape above, and how: found when it is configured,
+    not by a pull that stops on an unexpected error."""
+    if not isinstance(mapping, Mapping):
+        yield "mapping", "must be an object"
+        return
+    allowed = ("indicators", "dimensions", "columns") if kind == "csv" else ("indicators", "dimensions")
+    for name in mapping:
+        if name not in allowed:
+            yield f"mapping.{name}", f"is not part of a {kind} mapping (allowed: {', '.join(allowed)})"
+    yield from _renaming(mapping.get("indicators"), "mapping.indicators")
+    dimensions = mapping.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        for name, codes in dimensions.items():
+            yield from _renaming(codes, f"mapping.dimensions.{name}")
+    elif dimensions is not None:
+        yield "mapping.dimensions", "must be an object of {dimension: {source code: hub code}}"
+    columns = mapping.get("columns")
+    if "columns" in allowed and columns is not None:
+        yield from _columns(columns)
+
+
+def _renaming(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Nothing, or an object of text to text."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        yield path, "must be an object of {source: hub} codes"
+        return
+    for source, target in value.items():
+        if not isinstance(target, str):
+            yield f"{path}.{source}", "must be text"
+
+
+def _columns(columns: Any) -> Iterator[tuple[str, str]]:
+    if not isinstance(columns, Mapping):
+        yield "mapping.columns", "must be an object naming the indicator, value and dimension columns"
+        return
+    for name, column in columns.items():
+        if name not in COLUMNS:
+            yield f"mapping.columns.{name}", f"is not a column role (allowed: {', '.join(COLUMNS)})"
+        elif name != "dimensions" and not isinstance(column, str):
+            yield f"mapping.columns.{name}", "must be a column name"
+    yield from _renaming(columns.get("dimensions"), "mapping.columns.dimensions")

@@ -42,7 +42,15 @@ class ConnectorSettingsSchema(Schema):
         load_default=None, allow_none=True, metadata={"description": "5-field cron, e.g. 0 3 * * *"}
     )
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
-    mapping = fields.Dict(keys=fields.String(), load_default=dict)
+    mapping = fields.Dict(
+        keys=fields.String(),
+        load_default=dict,
+        metadata={
+            "description": '{"indicators": {source: hub code}, "dimensions": {dimension: {source:'
+            ' hub code}}}; a csv connector\'s also {"columns": {"indicator": column, "value": column,'
+            ' "dimensions": {dimension: column}}}'
+        },
+    )
 
     # The service's own checks, run here too so that one 422 lists every problem, the fields'
     # and these alike; they compare left-out credentials with the cluster's stored ones.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from connectors import TYPES
 from connectors.base import Source
+from connectors.mapping import mapping_problems
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import ConnectorConfig
 from hub.services import audit
@@ -75,6 +76,9 @@ def settings_problems(
     if "auth" in values:
         row = session.get(ConnectorConfig, cluster_code)
         problems.extend(_auth_problems(_merged_auth(values["auth"], row, fernet)))
+    if "mapping" in values:
+        found = mapping_problems(values["mapping"], values.get("type"))
+        problems.extend(FieldProblem(path, message) for path, message in found)
     return problems
 
 

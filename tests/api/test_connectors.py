@@ -81,6 +81,34 @@ def test_field_and_configuration_problems_come_in_one_answer(client, admin):
     }
 
 
+def refused_paths(client, admin, body):
+    """The paths a ``PUT`` of ``body`` is refused for (a 422)."""
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 422
+    return {error["path"] for error in response.json["errors"]}
+
+
+def test_a_mapping_a_pull_could_not_apply_lists_every_problem(client, admin):
+    mapping = {"indicators": ["EVENTS"], "dimensions": {"funder": {"anr": 7}}, "columns": {}, "units": {}}
+    paths = refused_paths(client, admin, {**CONFIG, "mapping": mapping})
+    assert paths == {
+        "mapping.indicators",
+        "mapping.dimensions.funder.anr",
+        "mapping.columns",
+        "mapping.units",
+    }
+
+
+def test_a_csv_mapping_names_its_columns(client, admin):
+    columns = {"indicator": "indicateur", "value": "valeur", "dimensions": {"funder": "financeur"}}
+    mapping = {"columns": columns, "dimensions": {"funder": {"Région": "REGION"}}}
+    body = {**CONFIG, "type": "csv", "mapping": mapping}
+    assert client.put(BASE + "/connector", json=body, headers=admin).status_code == 200
+    wrong = {**mapping, "columns": {**columns, "value": ["valeur"], "unit": "u"}}
+    paths = refused_paths(client, admin, {**body, "mapping": wrong})
+    assert paths == {"mapping.columns.value", "mapping.columns.unit"}
+
+
 def test_a_schedule_change_keeps_the_token(client, admin, configured):
     body = {**CONFIG, "schedule": "30 4 * * 1", "auth": {"type": "bearer"}}
     response = client.put(BASE + "/connector", json=body, headers=admin)
