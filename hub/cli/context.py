@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -13,6 +14,22 @@ from hub.config import Config, ConfigError
 from hub.db import transaction
 from hub.errors import FieldProblem, HubError, InvalidInput
 from hub.state import HubState
+
+PORT = click.IntRange(1, 65535)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port the hub cannot listen on at once: gunicorn would find out only after its
+    five retries, and ``hub demo`` only after a minute of loading."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise click.UsageError(
+                f"cannot listen on {host}:{port} ({reason}): choose another --port"
+            ) from None
 
 
 @cache

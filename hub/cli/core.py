@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.context import hub_state
+from hub.cli.context import PORT, check_port_free, hub_state
 from hub.services.setup import initialise
 
 
@@ -22,12 +22,15 @@ def init_command() -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--port", default=8000, show_default=True, type=PORT)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(min=1), help="gunicorn worker processes"
+)
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the web application with gunicorn."""
     from hub.server import serve
 
+    check_port_free(host, port)
     serve(host=host, port=port, workers=workers)
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import click
 
-from hub.cli.context import hub_state
+from hub.cli.context import PORT, check_port_free, hub_state
 from hub.demo.credentials import ROLES, credentials_path
 from hub.demo.pipeline import DemoSummary, prepare
 from hub.demo.pull import feeds_secret
@@ -71,9 +71,10 @@ def _start_scheduler() -> None:
 
 
 @click.command("demo")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 def demo_command(port: int) -> None:
     """Initialise, load a synthetic federation through the API and feeds, aggregate, serve."""
+    check_port_free("127.0.0.1", port)
     state = hub_state()
     federation = generate()
     # The clusters' systems: served from this process for as long as the demo runs, so the
