@@ -22,7 +22,7 @@ from connectors.base import Source
 from connectors.mapping import mapping_problems
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import ConnectorConfig
-from hub.services import audit
+from hub.services import audit, locks
 from hub.services.registry import get_cluster
 
 # The fields each auth type needs; every one of them is a secret except ``header``.
@@ -117,7 +117,8 @@ def configure(
 ) -> dict[str, Any]:
     """Create or replace the cluster's connector; every problem is reported at once."""
     get_cluster(session, cluster_code)
-    row = session.get(ConnectorConfig, cluster_code)
+    locks.claim_connector(session, cluster_code)
+    row = session.get(ConnectorConfig, cluster_code, populate_existing=True)
     problems = settings_problems(session, fernet, cluster_code, vars(settings))
     if problems:
         raise InvalidInput(problems)

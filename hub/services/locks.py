@@ -1,7 +1,8 @@
 """Serialise writers of one cluster and period, so racing submissions keep a coherent history,
 and aggregation runs of one period against each other and against the period's pushes, so
 that two runs at once do not write its cells twice and a run's statements all see the same
-pushes.
+pushes; and the configurations of one cluster's connector, so that two at once do not both
+insert it.
 
 On PostgreSQL transaction-scoped advisory locks do it: a push holds its series' lock and a
 shared lock on its period, a run the period's lock alone; SQLite transactions begin
@@ -72,6 +73,13 @@ def hold_periods(session: Session, periods: Iterable[str]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         for period in sorted(periods):
             session.execute(SHARED, {"key": _period_key(period)})
+
+
+def claim_connector(session: Session, cluster_code: str) -> None:
+    """Wait until no other transaction configures the cluster's connector: two at once would
+    both find none stored, and the second insert would fail."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(LOCKED, {"key": lock_key("connector", cluster_code)})
 
 
 def _period_key(period: str) -> int:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, InvalidInput, NotFound
@@ -93,8 +94,11 @@ def add_cluster(session: Session, *, code: str, actor: str | None = None, **valu
         raise Conflict(f"cluster {code!r} already exists")
     values.setdefault("themes", [values.get("theme")])
     cluster = Cluster(code=code, **{k: v for k, v in values.items() if k in CLUSTER_FIELDS})
-    session.add(cluster)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same code, added since the look above, by another request
+            session.add(cluster)
+    except IntegrityError:
+        raise Conflict(f"cluster {code!r} already exists") from None
     _mark_aggregated_periods(session, code)
     audit.record(session, actor=actor, action="cluster.add", outcome="ok", cluster=code)
     return cluster

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from hub.models import (
     AuditEvent,
     Cluster,
+    ConnectorConfig,
     DirtyPeriod,
     MemberCategoryCount,
     MemberList,
@@ -20,6 +21,6 @@ from hub.models import (
 def remove_clusters(session: Session, codes: list[str]) -> None:
     snapshots = select(Submission.id).where(Submission.cluster_code.in_(codes))
     session.execute(delete(MemberCategoryCount).where(MemberCategoryCount.submission_id.in_(snapshots)))
-    for model in (Observation, Membership, MemberList, DirtyPeriod, Submission, AuditEvent):
+    for model in (Observation, Membership, MemberList, DirtyPeriod, Submission, AuditEvent, ConnectorConfig):
         session.execute(delete(model).where(model.cluster_code.in_(codes)))
     session.execute(delete(Cluster).where(Cluster.code.in_(codes)))
