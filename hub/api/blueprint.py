@@ -1,4 +1,5 @@
-"""The hub's blueprints: flask-smorest's, with query strings checked as strictly as bodies.
+"""The hub's blueprints: flask-smorest's, with query strings checked as strictly as bodies,
+and bodies checked for what the database cannot store.
 
 webargs ignores a query parameter the endpoint does not know. Here that turns a typo into a
 wrong answer given as a right one: ``?dryrun=true`` would push for real, a lineage asked with
@@ -19,7 +20,7 @@ from webargs.flaskparser import FlaskParser
 from hub.api import storable_input
 
 
-class StrictQueryParser(FlaskParser):
+class StrictParser(FlaskParser):
     """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too,
     and refuses a JSON body holding what the database cannot store (``storable_input``)."""
 
@@ -42,4 +43,4 @@ class QuerySchema(Schema):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    ARGUMENTS_PARSER = StrictQueryParser()
+    ARGUMENTS_PARSER = StrictParser()
