@@ -8,11 +8,13 @@ from typing import Any
 
 from flask import Flask, Response, json
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from hub.errors import FieldProblem, HubError, InvalidInput, slug
 
 PROBLEM_TYPE = "https://afpc-hub.example/problems/"
+DATABASE_RETRY_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
@@ -65,7 +67,22 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[FieldProblem]:
         yield FieldProblem(prefix, str(messages))
 
 
+def database_unavailable(error: Exception) -> Response:
+    """The database could not answer: down, restarting, locked for too long, or a deadlock it
+    broke. The same request may well succeed shortly, which a 503 with Retry-After tells
+    clients and load balancers, and a 500 would not."""
+    log.warning("the database could not answer: %s", error)
+    title = ServiceUnavailable().name
+    response = problem(503, title, "The database could not answer; try again shortly.", slug(title))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
+
+
 def from_http_exception(error: HTTPException) -> Response:
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, OperationalError):
+        # Raised outside a view (the commit at the request's end): Flask wraps it in a 500.
+        return database_unavailable(original)
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
@@ -91,6 +108,7 @@ def from_hub_error(error: HubError) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HubError, from_hub_error)
     app.register_error_handler(HTTPException, from_http_exception)
+    app.register_error_handler(OperationalError, database_unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -2,9 +2,12 @@
 
 import pytest
 from flask import Blueprint
+from sqlalchemy.exc import OperationalError
 
-from hub import errors
+from hub import create_app, errors
+from hub.config import Config
 from hub.services.aggregation import AggregationFailed
+from tests.conftest import BACKEND
 
 
 def assert_problem(response, status):
@@ -215,3 +218,35 @@ def test_a_nul_character_in_a_form_is_a_422_not_a_database_error(client):
     response = client.post("/oauth/token", data=form)
     assert_problem(response, 422)
     assert [error["path"] for error in response.json["errors"]] == ["client_id"]
+
+
+@pytest.fixture
+def unreachable_database(tmp_path):
+    """An app whose database cannot be reached: a closed port, or a directory that does not exist."""
+    url = (
+        "postgresql+psycopg://postgres@127.0.0.1:1/test"
+        if BACKEND == "postgresql"
+        else f"sqlite:///{tmp_path / 'missing' / 'hub.db'}"
+    )
+    config = Config.from_env({}, instance_dir=tmp_path, database_url=url, testing=True)
+    app = create_app(config)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
+
+
+def test_a_database_that_cannot_answer_is_a_503_to_retry_not_a_500(unreachable_database, caplog):
+    form = {"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"}
+    response = unreachable_database.test_client().post("/oauth/token", data=form)
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "5"
+    assert response.json["type"].endswith("/service-unavailable")
+
+
+def test_a_commit_the_database_cannot_make_is_a_503_too(failing_app):
+    def lost(response):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    failing_app.after_request(lost)
+    response = failing_app.test_client().get("/healthz")
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "5"
