@@ -9,12 +9,15 @@ from typing import Any
 from flask import Flask, Response, json
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from hub.errors import FieldProblem, HubError, InvalidInput, slug
 
 PROBLEM_TYPE = "https://afpc-hub.example/problems/"
 DATABASE_RETRY_SECONDS = 5
+# The database could not answer, or every pooled connection to it stayed busy.
+UNANSWERED = (OperationalError, PoolTimeout)
 log = logging.getLogger(__name__)
 
 
@@ -68,9 +71,9 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[FieldProblem]:
 
 
 def database_unavailable(error: Exception) -> Response:
-    """The database could not answer: down, restarting, locked for too long, or a deadlock it
-    broke. The same request may well succeed shortly, which a 503 with Retry-After tells
-    clients and load balancers, and a 500 would not."""
+    """The database could not answer: down, restarting, locked for too long, a deadlock it
+    broke, or no pooled connection free in time. The same request may well succeed shortly,
+    which a 503 with Retry-After tells clients and load balancers, and a 500 would not."""
     log.warning("the database could not answer: %s", error)
     title = ServiceUnavailable().name
     response = problem(503, title, "The database could not answer; try again shortly.", slug(title))
@@ -80,7 +83,7 @@ def database_unavailable(error: Exception) -> Response:
 
 def from_http_exception(error: HTTPException) -> Response:
     original = getattr(error, "original_exception", None)
-    if isinstance(original, OperationalError):
+    if isinstance(original, UNANSWERED):
         # Raised outside a view (the commit at the request's end): Flask wraps it in a 500.
         return database_unavailable(original)
     status = error.code or 500
@@ -108,7 +111,8 @@ def from_hub_error(error: HubError) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HubError, from_hub_error)
     app.register_error_handler(HTTPException, from_http_exception)
-    app.register_error_handler(OperationalError, database_unavailable)
+    for unanswered in UNANSWERED:
+        app.register_error_handler(unanswered, database_unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -2,11 +2,14 @@
 
 import pytest
 from flask import Blueprint
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from hub import create_app, errors
 from hub.config import Config
+from hub.db import make_session_factory
 from hub.services.aggregation import AggregationFailed
+from hub.state import HubState
 from tests.conftest import BACKEND
 
 
@@ -250,3 +253,14 @@ def test_a_commit_the_database_cannot_make_is_a_503_too(failing_app):
     response = failing_app.test_client().get("/healthz")
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "5"
+
+
+def test_no_pooled_connection_free_in_time_is_a_503_too(base_config, tmp_path):
+    engine = create_engine(base_config.database_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_app(state=HubState.build(base_config, engine, make_session_factory(engine)))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    form = {"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"}
+    with engine.connect():  # the pool's one connection, busy elsewhere
+        response = app.test_client().post("/oauth/token", data=form)
+    engine.dispose()
+    assert_problem(response, 503)
