@@ -8,6 +8,7 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import ValidationError
 
+from hub.api import storable_input
 from hub.api.blueprint import Blueprint
 from hub.api.problems import flatten_messages
 from hub.api.schemas import JwksSchema, TokenRequestSchema, TokenSchema
@@ -22,6 +23,7 @@ blp = Blueprint("oauth", __name__, description="Access tokens (OAuth 2 client cr
 def _token_request() -> dict[str, Any]:
     """Form or JSON body, as OAuth clients send either."""
     raw = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    storable_input.refuse_in_json(raw)  # a form was checked with the URL
     try:
         return TokenRequestSchema().load(raw or {})
     except ValidationError as exc:

@@ -216,9 +216,10 @@ def test_a_json_nan_is_a_422_not_a_database_error(client, auth):
     assert response.json["errors"] == [{"path": "mapping.columns.a", "message": "must be a finite number"}]
 
 
-def test_a_nul_character_in_a_form_is_a_422_not_a_database_error(client):
-    form = {"grant_type": "client_credentials", "client_id": NUL, "client_secret": "x"}
-    response = client.post("/oauth/token", data=form)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_nul_character_in_a_token_request_is_a_422_not_a_database_error(client, as_json):
+    body = {"grant_type": "client_credentials", "client_id": NUL, "client_secret": "x"}
+    response = client.post("/oauth/token", **({"json": body} if as_json else {"data": body}))
     assert_problem(response, 422)
     assert [error["path"] for error in response.json["errors"]] == ["client_id"]
 
