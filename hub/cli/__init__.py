@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+from sqlalchemy.exc import OperationalError
 
 from hub.cli import admin, aggregate, core, demo, jobs, sync
 
 
-@click.group(help="AFPC Hub: the data exchange hub of the French competitiveness clusters.")
+class HubGroup(click.Group):
+    """Tells an operator in one line that the database cannot answer: it is the environment
+    (a server down, a wrong ``HUB_DATABASE_URL``), and a traceback would say "bug"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            raise click.ClickException(f"the database could not answer: {error.orig}") from None
+
+
+@click.group(cls=HubGroup, help="AFPC Hub: the data exchange hub of the French competitiveness clusters.")
 def main() -> None:
     pass
 

@@ -113,3 +113,10 @@ def test_clusters_add_with_unknown_region_is_refused(run):
     result = run("clusters", "add", "x-cluster", "--name", "X", "--region", "FR-XXX", "--theme", "WATER")
     assert result.exit_code != 0
     assert "region" in result.output
+
+
+def test_a_database_that_cannot_answer_is_one_clear_line_not_a_traceback(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'hub.db'}")
+    result = run("aggregate", "--dirty")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the database could not answer: unable to open database file")
