@@ -60,16 +60,21 @@ def _identity(row: dict[str, Any], problems: Problems) -> tuple[str | None, str,
         problems.append(("country", "must be an ISO 3166-1 alpha-2 country code"))
     elif country == "FR":
         problems.append(("siren", "a French member is identified by its SIREN"))
-    _check_text("foreign_id", foreign_id, "identifier", FOREIGN_ID_MAX, problems)
+    if not _is_text(foreign_id, FOREIGN_ID_MAX):
+        problems.append(("foreign_id", _text_problem(foreign_id, "identifier", FOREIGN_ID_MAX)))
     return None, str(country), foreign_id
 
 
-def _check_text(field: str, value: Any, what: str, longest: int, problems: Problems) -> None:
-    """Non-blank text that fits its column and that the database can store."""
+def _is_text(value: Any, longest: int) -> bool:
+    """Non-blank text that fits its column and that the database can store (on every row of
+    every list: one call, the message only when it is not)."""
+    return isinstance(value, str) and 0 < len(value.strip()) <= longest and storable(value)
+
+
+def _text_problem(value: Any, what: str, longest: int) -> str:
     if not isinstance(value, str) or not 0 < len(value.strip()) <= longest:
-        problems.append((field, f"must be a non-empty {what} of at most {longest} characters"))
-    elif not storable(value):
-        problems.append((field, TEXT_PROBLEM))
+        return f"must be a non-empty {what} of at most {longest} characters"
+    return TEXT_PROBLEM
 
 
 def _joined_on(value: Any, problems: Problems) -> date | None:
@@ -93,7 +98,8 @@ def check_member(row: Any) -> tuple[Problems, MemberRow | None]:
         problems.extend((name, "unknown field") for name in row if name not in MEMBER_FIELDS)
     siren, country, foreign_id = _identity(row, problems)
     name = row.get("name")
-    _check_text("name", name, "name", NAME_MAX, problems)
+    if not _is_text(name, NAME_MAX):
+        problems.append(("name", _text_problem(name, "name", NAME_MAX)))
     categories, regions = _codes()
     category = row.get("category")
     if not isinstance(category, str) or category not in categories:
