@@ -13,9 +13,9 @@ from hub.services import sync
 def _describe(run: JobRun) -> str:
     seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else 0
     line = f"{run.cluster_code} {run.period}: run {run.id} {run.status}, {run.pages} page(s), {seconds:.2f} s"
-    if run.counts:
-        observations = run.counts.get("observations", {})
-        line += ", observations " + " ".join(f"{name} {number}" for name, number in observations.items())
+    for part, counts in (run.counts or {}).items():
+        if part == "observations" or any(counts.values()):  # a feed without members says nothing of them
+            line += f", {part} " + " ".join(f"{name} {number}" for name, number in counts.items())
     line += f" — {run.error}" if run.error else ""
     return line + "".join(f"\n  warning: {warning['message']}" for warning in run.warnings)
 

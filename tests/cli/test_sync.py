@@ -69,6 +69,15 @@ def test_sync_pulls_one_cluster_in_the_foreground(run, demo_feeds, federation):
     assert result.output.startswith(f"{code} 2024: run 1 succeeded")
 
 
+def test_sync_prints_the_member_counts_of_a_feed_with_members(run, demo_feeds, federation):
+    run("init")
+    code = federation.clusters[0].code
+    configure_demo(demo_feeds, [code], "json")
+    result = run("sync", code, "--period", "2024")
+    members = len(federation.submission(code, "2024")["members"])
+    assert f", members created {members} updated 0 unchanged 0 removed 0" in result.output
+
+
 def test_sync_prints_the_warnings_of_what_it_ingested(run, demo_feeds, federation):
     run("init")
     code = federation.clusters[0].code
