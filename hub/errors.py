@@ -53,30 +53,42 @@ class InvalidInput(HubError):
 
 
 class NotAuthenticated(HubError):
+    """No valid credentials or token; the detail never says which check failed."""
+
     status = 401
     title = "Unauthorized"
 
 
 class Forbidden(HubError):
+    """A known caller whose role or cluster may not do this."""
+
     status = 403
     title = "Forbidden"
 
 
 class NotFound(HubError):
+    """No such cluster, submission, run or cell; also what an out-of-range id in a path gets."""
+
     status = 404
     title = "Not found"
 
 
 class Conflict(HubError):
+    """Well-formed, but at odds with what is stored: a duplicate, a reused idempotency key."""
+
     status = 409
     title = "Conflict"
 
 
 class PayloadTooLarge(HubError):
+    """A body over ``HUB_MAX_BODY_BYTES``, announced or met while reading it."""
+
     status = 413
     title = "Request Entity Too Large"
 
 
 class UnsupportedContentType(HubError):
+    """A body of a media type the endpoint does not read."""
+
     status = 415
     title = "Unsupported Media Type"
