@@ -12,14 +12,17 @@ from hub.models.base import Base, utcnow
 
 
 class AggregateCell(Base):
-    """One computed figure. Derived data, rewritten wholesale by every run: no foreign keys,
+    """One computed figure. Derived data, recomputed by every run: no foreign keys,
     whose per-row checks on PostgreSQL cost more than computing the cells (the engine writes
     only catalogue indicators and its own run ids)."""
 
     __tablename__ = "aggregates"
     # One cell per figure: a run that would store a second one fails rather than publish it twice.
+    # A run updates the cells in place; on PostgreSQL, half of each page stays free for their
+    # new versions, which then need no new index entries (see migration 0007).
     __table_args__ = (
         Index("ix_aggregates_lookup", "period", "indicator_code", "level", "area", "dims_key", unique=True),
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,6 +43,29 @@ def cluster_data(draw: st.DrawFn) -> Reported:
 federations = st.lists(cluster_data(), min_size=1, max_size=7)
 
 
+def push(factory, code: str, data: Reported) -> None:
+    values = [(ind, dict([key.split("=")]) if key else {}, v) for (ind, key), v in data.values.items()]
+    factory.push(code, "2025", values, None if data.members is None else sorted(data.members.items()))
+
+
+def federate(factory, clusters: dict[str, Reported]) -> None:
+    """Register and push ``clusters``, in order."""
+    for code, data in clusters.items():
+        factory.cluster(code, data.region, data.theme)
+        push(factory, code, data)
+    with_min_and_max(factory.session)
+
+
+def assert_brute_force_figures(session, clusters: dict[str, Reported]) -> None:
+    """The period's stored cells are exactly the brute-force ones, with their values and contributors."""
+    stored = cells(session, "2025")
+    expected = expected_cells(clusters)
+    assert set(stored) == set(expected)
+    for key, (value, contributors, _largest) in expected.items():
+        assert stored[key]["value"] == pytest.approx(value), key
+        assert stored[key]["contributors"] == contributors, key
+
+
 def with_min_and_max(session) -> None:
     """The catalogue ships no min or max indicator: two sums stand in for them here."""
     for code, aggregation in (("EVENTS", "max"), ("INTERNATIONAL_ACTIONS", "min")):
@@ -54,29 +77,48 @@ def with_min_and_max(session) -> None:
 def test_every_aggregate_equals_a_brute_force_computation(fresh_factory, base_config, federation, silent):
     clusters = {f"c{index}": data for index, data in enumerate(federation)}
     with fresh_factory() as factory:
-        for code, data in clusters.items():
-            factory.cluster(code, data.region, data.theme)
-            values = [
-                (ind, dict([key.split("=")]) if key else {}, v) for (ind, key), v in data.values.items()
-            ]
-            factory.push(code, "2025", values, None if data.members is None else sorted(data.members.items()))
-        with_min_and_max(factory.session)
+        federate(factory, clusters)
         for index in range(silent):  # expected, never reported
             factory.cluster(f"silent{index}")
         aggregate_period(factory.session, "2025", config=base_config)
 
-        stored = cells(factory.session, "2025")
-        expected = expected_cells(clusters)
-        assert set(stored) == set(expected)
-        for key, (value, contributors, _largest) in expected.items():
-            assert stored[key]["value"] == pytest.approx(value), key
-            assert stored[key]["contributors"] == contributors, key
+        assert_brute_force_figures(factory.session, clusters)
         members = factory.session.get(Completeness, ("2025", "MEMBERS"))
         assert members is not None
         assert members.details["co_members"] == co_members(clusters)
         assert members.reported == sum(1 for data in clusters.values() if data.members is not None)
         assert members.expected == len(clusters) + silent
         assert {f"silent{index}" for index in range(silent)} <= set(members.missing)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=federations,
+    second=federations,
+    places=st.lists(st.tuples(st.sampled_from(REGIONS), st.sampled_from(THEMES)), min_size=7, max_size=7),
+)
+def test_a_rerun_after_clusters_move_and_resubmit_equals_a_brute_force_computation(
+    fresh_factory, base_config, first, second, places
+):
+    """A run rewrites the stored cells: a figure that is gone (a region or theme left empty, a
+    category no list gives any more) must leave no cell behind, nor count in the nation."""
+    clusters = {f"c{index}": data for index, data in enumerate(first)}
+    with fresh_factory() as factory:
+        federate(factory, clusters)
+        aggregate_period(factory.session, "2025", config=base_config)
+        kept, relisted = {}, {}  # in the order the current lists arrived
+        for index, (code, before) in enumerate(clusters.items()):
+            region, theme = places[index]  # as many places as clusters at most
+            after = second[index] if index < len(second) else Reported(region, theme)
+            moved = update(Cluster).where(Cluster.code == code).values(region=region, theme=theme)
+            factory.session.execute(moved)
+            push(factory, code, after)
+            listed = before.members if after.members is None else after.members
+            merged = Reported(region, theme, {**before.values, **after.values}, listed)
+            (kept if after.members is None else relisted)[code] = merged
+        aggregate_period(factory.session, "2025", config=base_config)
+
+        assert_brute_force_figures(factory.session, {**kept, **relisted})
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -86,13 +128,7 @@ def test_primary_suppression_follows_the_contributor_and_dominance_rules(
 ):
     clusters = {f"c{index}": data for index, data in enumerate(federation)}
     with fresh_factory() as factory:
-        for code, data in clusters.items():
-            factory.cluster(code, data.region, data.theme)
-            values = [
-                (ind, dict([key.split("=")]) if key else {}, v) for (ind, key), v in data.values.items()
-            ]
-            factory.push(code, "2025", values, None if data.members is None else sorted(data.members.items()))
-        with_min_and_max(factory.session)
+        federate(factory, clusters)
         aggregate_period(factory.session, "2025", config=base_config)
         stored = cells(factory.session, "2025")
         for key, (value, contributors, largest) in expected_cells(clusters).items():

@@ -136,6 +136,17 @@ def _run(
     return result
 
 
+def _drop_stale(session: Session, scope: Scope, *, period: str, run_id: int, members_code: str) -> None:
+    """Delete the cells of ``scope`` this run did not write: their figures no longer exist.
+    Member cells an incremental run updates by difference keep their runs' stamps, and stay."""
+    stale = text(
+        f"DELETE FROM aggregates WHERE {scope.cells_condition()} AND COALESCE(run_id, 0) <> :run_id"
+        + ("" if scope.full else " AND indicator_code <> :members_code")
+    )
+    params = {"period": period, "run_id": run_id, "members_code": members_code}
+    session.execute(scope.bind(stale, params), params)
+
+
 def _compute(
     session: Session, period: str, scope: Scope, run_id: int, settings: disclosure.Settings, dirty: list[str]
 ) -> AggregationResult:
@@ -158,14 +169,7 @@ def _compute(
         # The groupings of a million memberships spill to disk at the default 4 MB; for
         # this transaction only, let them work in memory.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
-    condition = scope.cells_condition()
-    deleted = text(
-        f"DELETE FROM aggregates WHERE {condition}"
-        + ("" if scope.full else " AND indicator_code <> :members_code")
-    )
-    params = {"period": period, "members_code": members_code}
-    session.execute(scope.bind(deleted, params), params)
-    written = observed.insert_observed_cells(
+    written = observed.write_observed_cells(
         session,
         scope=scope,
         run_id=run_id,
@@ -191,7 +195,7 @@ def _compute(
         )
         details = {**details, "co_members": co_members, "member_sources": sources}
     elif recompute_members and any(i.code == members_code for i in _indicators(periodicity)):
-        co_members, member_cells = members.insert_member_cells(
+        co_members, member_cells = members.write_member_cells(
             session,
             scope=scope,
             run_id=run_id,
@@ -201,6 +205,7 @@ def _compute(
             members_code=members_code,
         )
         details = {**details, "co_members": co_members, "member_sources": sources}
+    _drop_stale(session, scope, period=period, run_id=run_id, members_code=members_code)
     completeness.write_completeness(
         session,
         period=period,

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hub.services import disclosure
-from hub.services.aggregation.cells import insert_cells
+from hub.services.aggregation.cells import write_cells
 from hub.services.aggregation.scope import Scope
 from schemas.reference import catalogue
 
@@ -204,7 +204,7 @@ cells AS (
 )"""
 
 
-def insert_member_cells(
+def write_member_cells(
     session: Session,
     *,
     scope: Scope,
@@ -224,7 +224,7 @@ def insert_member_cells(
     if dialect == "postgresql":
         session.execute(text("SET LOCAL enable_hashagg = on"))
     session.execute(text(RELABEL_MULTI_LISTED), {"period": period})
-    written = insert_cells(
+    written = write_cells(
         session,
         cells_cte(scope),
         scope=scope,
@@ -232,6 +232,7 @@ def insert_member_cells(
         period=period,
         now=now,
         settings=settings,
+        every=True,
         members_code=members_code,
     )
     shared = int(session.execute(text("SELECT COUNT(*) FROM multi_listed")).scalar_one())

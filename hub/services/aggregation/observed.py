@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.services import disclosure
-from hub.services.aggregation.cells import insert_cells
-from hub.services.aggregation.scope import FULL, Scope
+from hub.services.aggregation.cells import write_cells
+from hub.services.aggregation.scope import Scope
 
 # One row per current observation of the period, with its cluster's region and theme and,
 # for a weighted mean, the weight the same cluster gave for the same period. A weighted
@@ -59,6 +59,8 @@ ROLLED_UP = (
 # other regions' observations again. A weighted mean needs its weights, which a region cell
 # does not keep: it is computed from its (few) observations. The indicators lead, so that the
 # region cells are read by index (period, indicator, level), not among all of the period's.
+# A region cell of the run's scope that the run did not rewrite is gone (deleted at the
+# run's end): only the run's own cells count there.
 NATIONAL = f"""
 regional AS (
   SELECT a.indicator_code AS indicator, i.aggregation AS agg, a.dims_key AS dims_key,
@@ -67,7 +69,7 @@ regional AS (
          a.max_contribution AS largest
   FROM indicators i CROSS JOIN aggregates a
   WHERE a.indicator_code = i.code AND a.period = :period AND a.level = 'region'
-    AND i.periodicity = :periodicity AND i.aggregation IN ('sum', 'mean', 'min', 'max')
+    AND i.periodicity = :periodicity AND i.aggregation IN ('sum', 'mean', 'min', 'max'){{fresh}}
 ),
 {CONTRIBUTIONS.format(sources=SOURCES["few indicators"], where=" AND i.aggregation = 'weighted_mean'")},
 cells AS (
@@ -100,7 +102,13 @@ cells AS (
 )"""
 
 
-def insert_observed_cells(
+def national_cte(scope: Scope) -> str:
+    """The national cells, from the region cells this run wrote and those outside its scope."""
+    outside = "" if scope.full else " OR a.area NOT IN :scope_region"
+    return NATIONAL.format(fresh=f" AND (a.run_id = :run_id{outside})")
+
+
+def write_observed_cells(
     session: Session,
     *,
     scope: Scope,
@@ -118,5 +126,5 @@ def insert_observed_cells(
         "settings": settings,
         "periodicity": periodicity,
     }
-    areas = insert_cells(session, cells_cte(scope), scope=scope, **common)
-    return areas + insert_cells(session, NATIONAL, scope=FULL, **common)
+    areas = write_cells(session, cells_cte(scope), scope=scope, every=scope.full, **common)
+    return areas + write_cells(session, national_cte(scope), scope=scope, **common)
