@@ -224,6 +224,11 @@ def write_member_cells(
     if dialect == "postgresql":
         session.execute(text("SET LOCAL enable_hashagg = on"))
     session.execute(text(RELABEL_MULTI_LISTED), {"period": period})
+    if dialect == "postgresql":
+        # No statistics yet (autovacuum never sees a temporary table): the planner would take the
+        # few organisations a list relabelled for a third of them, and read every membership of
+        # every period to find theirs, rather than seek them in the index.
+        session.execute(text("ANALYZE multi_listed"))
     written = write_cells(
         session,
         cells_cte(scope),
