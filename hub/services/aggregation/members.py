@@ -34,23 +34,30 @@ from schemas.reference import catalogue
 # last of their snapshots and their category for the period (``agreed`` when every list gives
 # it): the one grouping of every membership a run does, kept in a temporary table for the
 # cells and the co-member count. PostgreSQL drops it at commit; the run drops it itself on
-# SQLite.
+# SQLite. Its key is SQLite's rowid, free; on PostgreSQL an index on a hundred thousand rows
+# cost more to build than it saved, once the table has statistics (see write_member_cells).
 MULTI_LISTED = {
-    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT PRIMARY KEY, listings INTEGER,"
+    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT, listings INTEGER,"
     " first_snapshot INTEGER, last_snapshot INTEGER, category VARCHAR(16), agreed BOOLEAN) ON COMMIT DROP",
     "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
     " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT, agreed BOOLEAN)",
 }
 # Every list gives the category the hub first saw (looked up here for a tenth of the
-# organisations, rather than for every listing below)...
-FILL_MULTI_LISTED = """INSERT INTO multi_listed
-  (org, listings, first_snapshot, last_snapshot, category, agreed)
-SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM (
-  SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
-         MAX(m.submission_id) AS last_snapshot
+# organisations, rather than for every listing below)... PostgreSQL reads the memberships'
+# rows anyway, so their category (the same one) comes with them; SQLite reads only the
+# (snapshot, organisation) index there, and its rows would cost as much as the grouping.
+GROUPED = """SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
+         MAX(m.submission_id) AS last_snapshot{category}
   FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
-  WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1
-) x JOIN organisations g ON g.id = x.org"""
+  WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
+FILL_MULTI_LISTED = {
+    "postgresql": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
+    f" SELECT org, listings, first_snapshot, last_snapshot, category, TRUE FROM ("
+    f"{GROUPED.format(category=', MIN(m.category) AS category')}) x",
+    "sqlite": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
+    " SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM ("
+    f"{GROUPED.format(category='')}) x JOIN organisations g ON g.id = x.org",
+}
 # ...except for the organisations a list relabelled (found in their own small index), whose
 # category is the one the last of their snapshots gives. Reading every listing's category in
 # the grouping above instead cost as much as the grouping itself.
@@ -220,7 +227,7 @@ def write_member_cells(
     if dialect == "postgresql":  # sorting a million organisation ids measured twice as fast as hashing them
         session.execute(text("SET LOCAL enable_hashagg = off"))
     session.execute(text(MULTI_LISTED[dialect]))
-    session.execute(text(FILL_MULTI_LISTED), {"period": period})
+    session.execute(text(FILL_MULTI_LISTED[dialect]), {"period": period})
     if dialect == "postgresql":
         session.execute(text("SET LOCAL enable_hashagg = on"))
     session.execute(text(RELABEL_MULTI_LISTED), {"period": period})
