@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
@@ -28,6 +31,19 @@ def db() -> Session:
 
 def principal() -> Principal:
     return g.principal
+
+
+def view_handler(endpoint: str | None, method: str) -> Callable[..., Any] | None:
+    """The function that answers ``method`` at ``endpoint``: a class view's method (its GET
+    for a HEAD), where the decorators leave their marks."""
+    view = current_app.view_functions.get(endpoint) if endpoint is not None else None
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    handler = getattr(view_class, method.lower(), None)
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return handler
 
 
 def init_app(app: Flask) -> None:

@@ -5,11 +5,12 @@ webargs ignores a query parameter the endpoint does not know. Here that turns a 
 wrong answer given as a right one: ``?dryrun=true`` would push for real, a lineage asked with
 ``theme=`` would answer for the national cell, a client paging with ``offset=`` would get the
 first page forever. So an unknown parameter is a 422 that names it, like an unknown field in
-a body.
+a body; and so is any parameter of a request to an endpoint that takes none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -18,6 +19,11 @@ from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
 from hub.api import storable_input
+from hub.errors import FieldProblem, InvalidInput
+from hub.web import view_handler
+
+TAKES_QUERY = "_hub_takes_query"  # set on the views that read a query string
+QUERY_LOCATIONS = ("query", "querystring")
 
 
 class StrictParser(FlaskParser):
@@ -44,3 +50,32 @@ class QuerySchema(Schema):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A blueprint's hooks run after the application's: access is checked first.
+        self.before_request(_refuse_query_string)
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable[..., Any]:
+        """flask-smorest's, marking the views that read a query string."""
+        decorate = super().arguments(schema, location=location, **kwargs)
+        if location not in QUERY_LOCATIONS:
+            return decorate
+
+        def marked(view: Callable[..., Any]) -> Callable[..., Any]:
+            decorated = decorate(view)
+            setattr(decorated, TAKES_QUERY, True)
+            return decorated
+
+        return marked
+
+
+def _refuse_query_string() -> None:
+    """Every parameter of a query string sent to an endpoint that reads none is a problem."""
+    request = flask.request
+    if not request.args or request.url_rule is None:
+        return
+    if getattr(view_handler(request.endpoint, request.method), TAKES_QUERY, False):
+        return
+    unknown = QuerySchema.error_messages["unknown"]
+    raise InvalidInput([FieldProblem(name, unknown) for name in request.args])

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 from hub.auth.tokens import Principal
 from hub.errors import Forbidden, NotAuthenticated
 from hub.services.clients import ensure_active
-from hub.web import db, state
+from hub.web import db, state, view_handler
 
 F = TypeVar("F", bound=Callable[..., Any])
 RULE_ATTR = "_hub_access_rule"
@@ -62,14 +62,7 @@ def rule_for(endpoint: str | None, method: str) -> Rule | None:
         return None
     if endpoint in PUBLIC_ENDPOINTS:
         return Rule(frozenset(), public=True)
-    view = current_app.view_functions.get(endpoint)
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        handler = getattr(view_class, method.lower(), None)
-        if handler is None and method == "HEAD":
-            handler = getattr(view_class, "get", None)
-        return getattr(handler, RULE_ATTR, None)
-    return getattr(view, RULE_ATTR, None)
+    return getattr(view_handler(endpoint, method), RULE_ATTR, None)
 
 
 def bearer_principal() -> Principal | None:

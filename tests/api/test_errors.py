@@ -1,15 +1,20 @@
 """Every error answer is problem+json."""
 
+import re
+
 import pytest
 from flask import Blueprint
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from hub import create_app, errors
+from hub.api import BLUEPRINTS
+from hub.api.blueprint import TAKES_QUERY
 from hub.config import Config
 from hub.db import make_session_factory
 from hub.services.aggregation import AggregationFailed
 from hub.state import HubState
+from hub.web import view_handler
 from tests.conftest import BACKEND
 
 
@@ -144,6 +149,40 @@ def test_a_query_parameter_the_endpoint_does_not_know_is_a_422_naming_it(client,
     response = client.get(path + "offset=100", headers=auth("admin"))
     assert_problem(response, 422)
     assert response.json["errors"] == [{"path": "offset", "message": "not a parameter of this endpoint"}]
+
+
+def _takes_no_query(app) -> list[tuple[str, str]]:
+    """Every method and sample path of the hub's endpoints that read no query string."""
+    with app.test_request_context():
+        return sorted(
+            (
+                method,
+                re.sub(
+                    r"<(?:[^>:]+:)?([a-z_]+)>", lambda m: "1" if m[1].endswith("id") else "medicen", rule.rule
+                ),
+            )
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.partition(".")[0] in {blueprint.name for blueprint in BLUEPRINTS}
+            for method in rule.methods - {"OPTIONS", "HEAD"}
+            if not getattr(view_handler(rule.endpoint, method), TAKES_QUERY, False)
+        )
+
+
+def test_a_query_string_sent_to_an_endpoint_that_takes_none_is_a_422_naming_each_parameter(app, client, auth):
+    endpoints = _takes_no_query(app)
+    assert ("GET", "/api/v1/clusters/medicen") in endpoints and ("POST", "/oauth/token") in endpoints
+    for method, path in endpoints:
+        response = client.open(path + "?dryrun=true&_=1", method=method, headers=auth("admin"))
+        assert response.status_code == 422, f"{method} {path}"
+        assert response.json["errors"] == [
+            {"path": "dryrun", "message": "not a parameter of this endpoint"},
+            {"path": "_", "message": "not a parameter of this endpoint"},
+        ], f"{method} {path}"
+
+
+def test_a_query_string_sent_to_an_endpoint_that_takes_none_is_refused_after_access(client, auth):
+    assert client.get("/api/v1/runs/1?stray=1").status_code == 401
+    assert client.get("/api/v1/clusters/medicen/connector?stray=1", headers=auth("board")).status_code == 403
 
 
 NUL, SURROGATE = "a\u0000b", "a\ud800b"
