@@ -8,6 +8,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from hub.cli import admin, aggregate, core, demo, jobs, sync
+from hub.migrations import UnsupportedDatabase
 
 
 class HubGroup(click.Group):
@@ -19,6 +20,8 @@ class HubGroup(click.Group):
             return super().invoke(ctx)
         except OperationalError as error:
             raise click.ClickException(f"the database could not answer: {error.orig}") from None
+        except UnsupportedDatabase as error:
+            raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=HubGroup, help="AFPC Hub: the data exchange hub of the French competitiveness clusters.")

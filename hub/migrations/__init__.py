@@ -11,6 +11,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 HERE = Path(__file__).parent
+# Aggregation runs write their cells with MERGE, which PostgreSQL has had since 15.
+MINIMUM_POSTGRESQL = (15,)
+
+
+class UnsupportedDatabase(Exception):
+    """The database server is older than the schema and the aggregation engine need."""
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
@@ -22,7 +28,19 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
 
 def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
+        check_server(connection)
         command.upgrade(alembic_config(connection), "head")
+
+
+def check_server(connection: Connection) -> None:
+    """Refuse, before changing anything, a server the hub cannot run on, in words an operator
+    can act on; otherwise the first aggregation run would fail on a syntax error."""
+    found = connection.dialect.server_version_info or ()
+    if connection.dialect.name == "postgresql" and found < MINIMUM_POSTGRESQL:
+        version, needed = (".".join(str(part) for part in parts) for parts in (found, MINIMUM_POSTGRESQL))
+        raise UnsupportedDatabase(
+            f"PostgreSQL {version} is too old: the hub needs PostgreSQL {needed} or newer"
+        )
 
 
 def head_revision() -> str | None:

@@ -1,9 +1,12 @@
 import json
+import re
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select
 
+from hub import migrations
 from hub.cli.context import hub_state
 from hub.models import AuditEvent, Cluster, Indicator, SigningKey
+from tests.conftest import _create_postgres_database
 
 
 def test_init_twice_changes_nothing(run):
@@ -120,3 +123,21 @@ def test_a_database_that_cannot_answer_is_one_clear_line_not_a_traceback(run, mo
     result = run("aggregate", "--dirty")
     assert result.exit_code == 1
     assert result.output.startswith("Error: the database could not answer: unable to open database file")
+
+
+def test_init_refuses_a_postgresql_server_too_old_for_the_hub_and_changes_nothing(run, monkeypatch):
+    """No server older than 15 runs here: the minimum is raised above the one that does."""
+    url, drop = _create_postgres_database()
+    monkeypatch.setenv("HUB_DATABASE_URL", url)
+    monkeypatch.setattr(migrations, "MINIMUM_POSTGRESQL", (99,))
+    try:
+        result = run("init")
+        assert result.exit_code == 1
+        assert re.fullmatch(
+            r"Error: PostgreSQL [\d.]+ is too old: the hub needs PostgreSQL 99 or newer\n", result.output
+        )
+        engine = create_engine(url)
+        assert inspect(engine).get_table_names() == []
+        engine.dispose()
+    finally:
+        drop()
