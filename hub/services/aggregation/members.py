@@ -52,7 +52,7 @@ GROUPED = """SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submis
   WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
 FILL_MULTI_LISTED = {
     "postgresql": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
-    f" SELECT org, listings, first_snapshot, last_snapshot, category, TRUE FROM ("
+    " SELECT org, listings, first_snapshot, last_snapshot, category, TRUE FROM ("
     f"{GROUPED.format(category=', MIN(m.category) AS category')}) x",
     "sqlite": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
     " SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM ("
