@@ -34,30 +34,14 @@ from schemas.reference import catalogue
 # last of their snapshots and their category for the period (``agreed`` when every list gives
 # it): the one grouping of every membership a run does, kept in a temporary table for the
 # cells and the co-member count. PostgreSQL drops it at commit; the run drops it itself on
-# SQLite. Its key is SQLite's rowid, free; on PostgreSQL an index on a hundred thousand rows
-# cost more to build than it saved, once the table has statistics (see write_member_cells).
-MULTI_LISTED = {
-    "postgresql": "CREATE TEMPORARY TABLE multi_listed (org BIGINT, listings INTEGER,"
-    " first_snapshot INTEGER, last_snapshot INTEGER, category VARCHAR(16), agreed BOOLEAN) ON COMMIT DROP",
-    "sqlite": "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
-    " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT, agreed BOOLEAN)",
-}
-# Every list gives the category the hub first saw (looked up here for a tenth of the
-# organisations, rather than for every listing below)... PostgreSQL reads the memberships'
-# rows anyway, so their category (the same one) comes with them; SQLite reads only the
-# (snapshot, organisation) index there, and its rows would cost as much as the grouping.
+# SQLite.
+# Every list gives the category the hub first saw... PostgreSQL reads the memberships' rows
+# anyway, so their category (the same one) comes with them; SQLite reads only the (snapshot,
+# organisation) index there, and looks the category up for the tenth that are multi-listed.
 GROUPED = """SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
          MAX(m.submission_id) AS last_snapshot{category}
   FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
   WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
-FILL_MULTI_LISTED = {
-    "postgresql": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
-    " SELECT org, listings, first_snapshot, last_snapshot, category, TRUE FROM ("
-    f"{GROUPED.format(category=', MIN(m.category) AS category')}) x",
-    "sqlite": "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
-    " SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM ("
-    f"{GROUPED.format(category='')}) x JOIN organisations g ON g.id = x.org",
-}
 # ...except for the organisations a list relabelled (found in their own small index), whose
 # category is the one the last of their snapshots gives. Reading every listing's category in
 # the grouping above instead cost as much as the grouping itself.
@@ -68,6 +52,34 @@ RELABEL_MULTI_LISTED = """UPDATE multi_listed SET agreed = FALSE, category = (
   SELECT m.organisation_id FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
   WHERE l.period = :period AND m.relabelled
 )"""
+BUILD_MULTI_LISTED = {
+    "postgresql": (
+        # Sorting a million organisation ids measured twice as fast as hashing them. Workers can
+        # share the sort in a CREATE TABLE AS (not in an INSERT), once the planner is told that
+        # handing them the sorted rows costs little.
+        "SET LOCAL enable_hashagg = off",
+        "SET LOCAL parallel_tuple_cost = 0",
+        "CREATE TEMPORARY TABLE multi_listed ON COMMIT DROP AS SELECT org, listings, first_snapshot,"
+        " last_snapshot, category, TRUE AS agreed"
+        f" FROM ({GROUPED.format(category=', MIN(m.category) AS category')}) x",
+        "SET LOCAL enable_hashagg TO DEFAULT",
+        "SET LOCAL parallel_tuple_cost TO DEFAULT",
+        RELABEL_MULTI_LISTED,
+        # No statistics yet (autovacuum never sees a temporary table): the planner would take the
+        # few organisations a list relabelled for a third of them, and read every membership of
+        # every period to find theirs, rather than seek them in the index. With statistics, the
+        # table needs no index: one on a hundred thousand rows cost more to build than it saved.
+        "ANALYZE multi_listed",
+    ),
+    "sqlite": (
+        "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
+        " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT, agreed BOOLEAN)",
+        "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
+        " SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM ("
+        f"{GROUPED.format(category='')}) x JOIN organisations g ON g.id = x.org",
+        RELABEL_MULTI_LISTED,
+    ),
+}
 
 
 SPREAD = "COUNT(*) AS k, MAX(n) AS largest"  # contributors and the largest cluster's count
@@ -223,19 +235,8 @@ def write_member_cells(
 ) -> tuple[int, int]:
     """Write the member cells inside ``scope``; returns the co-members of the period and the
     cells written."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":  # sorting a million organisation ids measured twice as fast as hashing them
-        session.execute(text("SET LOCAL enable_hashagg = off"))
-    session.execute(text(MULTI_LISTED[dialect]))
-    session.execute(text(FILL_MULTI_LISTED[dialect]), {"period": period})
-    if dialect == "postgresql":
-        session.execute(text("SET LOCAL enable_hashagg = on"))
-    session.execute(text(RELABEL_MULTI_LISTED), {"period": period})
-    if dialect == "postgresql":
-        # No statistics yet (autovacuum never sees a temporary table): the planner would take the
-        # few organisations a list relabelled for a third of them, and read every membership of
-        # every period to find theirs, rather than seek them in the index.
-        session.execute(text("ANALYZE multi_listed"))
+    for statement in BUILD_MULTI_LISTED[session.get_bind().dialect.name]:
+        session.execute(text(statement), {"period": period} if ":period" in statement else {})
     written = write_cells(
         session,
         cells_cte(scope),
