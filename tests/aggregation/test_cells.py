@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.models import AggregateCell
@@ -62,3 +62,24 @@ def test_a_run_that_computes_a_figure_twice_fails_and_keeps_the_stored_cells(
     with pytest.raises(DBAPIError):
         aggregate_period(db, "2025", config=base_config)
     assert cells(db, "2025") == stored
+
+
+def test_a_full_run_repairs_every_column_a_stored_cell_holds(factory, db, base_config):
+    factory.cluster("c0")
+    factory.push("c0", "2025", [("PROJECTS_FUNDED", {"funder": "ANR"}, 4.0)])
+    aggregate_period(db, "2025", config=base_config)
+    columns = ("dimensions", "value", "contributors", "max_contribution", "status")
+
+    def stored():
+        return {
+            row.id: [getattr(row, column) for column in columns] for row in db.scalars(select(AggregateCell))
+        }
+
+    computed = stored()
+    db.execute(
+        update(AggregateCell).values(
+            dimensions={"funder": "EU"}, value=99.0, contributors=7, max_contribution=1.0, status="D"
+        )
+    )
+    aggregate_period(db, "2025", config=base_config)
+    assert stored() == computed

@@ -20,10 +20,11 @@ COLUMNS = (
     "run_id, period, indicator_code, level, area, dims_key, dimensions, value, contributors,"
     " max_contribution, status, computed_at"
 )
-# A run rewrites the cells a period already has in place, and inserts only the new ones: the
-# lookup index's entries stay as they are, where deleting and inserting every cell rewrote
-# them all (measured at scale 50: that index upkeep cost a third of a run). The cells of the
-# run's scope that it did not write are gone, and the run deletes them at its end.
+# A run rewrites the cells a period already has in place (every column but the id and the
+# figure's key, so that ``hub aggregate --full`` repairs whatever a cell holds), and inserts
+# only the new ones: the lookup index's entries stay as they are, where deleting and inserting
+# every cell rewrote them all (measured at scale 50: that index upkeep cost a third of a run).
+# The cells of the run's scope that it did not write are gone, and the run deletes them at its end.
 # An upsert seeks each cell in the lookup index, in the index's order. The statement opens with
 # INSERT (its WITH inside) so that SQLite's driver counts the rows; WHERE true keeps SQLite
 # from reading ON CONFLICT as a join's ON. A cell the run has already written is a second cell
@@ -34,7 +35,7 @@ UPSERT = (
     " SELECT :run_id, :period, indicator, level, area, dims_key, {dimensions}, value, contributors,"
     " max_contribution, {status}, :now FROM cells WHERE true ORDER BY indicator, level, area, dims_key"
     " ON CONFLICT (period, indicator_code, level, area, dims_key) DO UPDATE SET run_id = excluded.run_id,"
-    " value = excluded.value,"
+    " dimensions = excluded.dimensions, value = excluded.value,"
     " contributors = CASE WHEN aggregates.run_id = excluded.run_id THEN NULL ELSE excluded.contributors END,"
     " max_contribution = excluded.max_contribution, status = excluded.status,"
     " computed_at = excluded.computed_at"
@@ -47,7 +48,8 @@ MERGE = (
     " {dimensions} AS dimensions, value, contributors, max_contribution, {status} AS status FROM cells) c"
     " ON a.period = :period AND a.indicator_code = c.indicator AND a.level = c.level AND a.area = c.area"
     " AND a.dims_key = c.dims_key"
-    " WHEN MATCHED THEN UPDATE SET run_id = :run_id, value = c.value, contributors = c.contributors,"
+    " WHEN MATCHED THEN UPDATE SET run_id = :run_id, dimensions = c.dimensions, value = c.value,"
+    " contributors = c.contributors,"
     " max_contribution = c.max_contribution, status = c.status, computed_at = :now"
     f" WHEN NOT MATCHED THEN INSERT ({COLUMNS}) VALUES (:run_id, :period, c.indicator, c.level, c.area,"
     " c.dims_key, c.dimensions, c.value, c.contributors, c.max_contribution, c.status, :now)"
