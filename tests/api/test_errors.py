@@ -185,6 +185,14 @@ def test_a_query_string_sent_to_an_endpoint_that_takes_none_is_refused_after_acc
     assert client.get("/api/v1/clusters/medicen/connector?stray=1", headers=auth("board")).status_code == 403
 
 
+@pytest.mark.parametrize("path", ["/api/v1/runs/1?stray=1", "/api/v1/runs?kind=sync"])
+def test_an_options_request_is_answered_whatever_its_query_string(client, path):
+    """A CORS preflight carries the query of the request it precedes."""
+    response = client.open(path, method="OPTIONS")
+    assert response.status_code == 200
+    assert "GET" in response.headers["Allow"]
+
+
 NUL, SURROGATE = "a\u0000b", "a\ud800b"
 
 
