@@ -203,6 +203,7 @@ def _compute(
             now=now,
             settings=settings,
             members_code=members_code,
+            snapshots=sorted(sources.values()),
         )
         details = {**details, "co_members": co_members, "member_sources": sources}
     _drop_stale(session, scope, period=period, run_id=run_id, members_code=members_code)

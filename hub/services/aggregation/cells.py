@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -40,14 +41,15 @@ UPSERT = (
     " max_contribution = excluded.max_contribution, status = excluded.status,"
     " computed_at = excluded.computed_at"
 )
-# Every cell of a period at once, on PostgreSQL: one join of the cells with the period's stored
-# ones (half as long as seeking each at scale 50). The table's fillfactor leaves room on each
-# page for a cell's new version, which then needs no new index entry (a HOT update).
+# Every cell of a period's indicators at once, on PostgreSQL: one join of the cells with the
+# stored cells of those indicators (half as long as seeking each at scale 50), read by index.
+# The table's fillfactor leaves room on each page for a cell's new version, which then needs no
+# new index entry (a HOT update).
 MERGE = (
     "WITH {cte} MERGE INTO aggregates a USING (SELECT indicator, level, area, dims_key,"
     " {dimensions} AS dimensions, value, contributors, max_contribution, {status} AS status FROM cells) c"
-    " ON a.period = :period AND a.indicator_code = c.indicator AND a.level = c.level AND a.area = c.area"
-    " AND a.dims_key = c.dims_key"
+    " ON a.period = :period AND a.indicator_code IN :merged_indicators AND a.indicator_code = c.indicator"
+    " AND a.level = c.level AND a.area = c.area AND a.dims_key = c.dims_key"
     " WHEN MATCHED THEN UPDATE SET run_id = :run_id, dimensions = c.dimensions, value = c.value,"
     " contributors = c.contributors,"
     " max_contribution = c.max_contribution, status = c.status, computed_at = :now"
@@ -92,16 +94,20 @@ def write_cells(
     period: str,
     now: datetime,
     settings: disclosure.Settings,
-    every: bool = False,
+    every: Collection[str] = (),
     **params: Any,
 ) -> int:
     """Write the ``cells`` of ``WITH <cte>`` over the period's stored ones; returns how many.
-    ``every``: the cells are all of the period's (of their indicators), not a few of them."""
+    ``every``: the indicators whose cells these are all of (a full run's), if they are."""
     dialect = session.get_bind().dialect.name
-    sql = (MERGE if every and dialect == "postgresql" else UPSERT).format(
+    merged = bool(every) and dialect == "postgresql"
+    sql = (MERGE if merged else UPSERT).format(
         cte=cte, dimensions=dimensions_sql(dialect), status=disclosure.PRIMARY_STATUS_SQL
     )
     statement = text(sql).bindparams(bindparam("now", type_=UTCDateTime()))
+    if merged:
+        statement = statement.bindparams(bindparam("merged_indicators", expanding=True))
+        params["merged_indicators"] = sorted(every)
     values = {
         "run_id": run_id,
         "period": period,

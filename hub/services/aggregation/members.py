@@ -35,13 +35,11 @@ from schemas.reference import catalogue
 # it): the one grouping of every membership a run does, kept in a temporary table for the
 # cells and the co-member count. PostgreSQL drops it at commit; the run drops it itself on
 # SQLite.
-# Every list gives the category the hub first saw... PostgreSQL reads the memberships' rows
-# anyway, so their category (the same one) comes with them; SQLite reads only the (snapshot,
-# organisation) index there, and looks the category up for the tenth that are multi-listed.
+# Every list gives the category the hub first saw (which PostgreSQL takes from the listings
+# themselves, and SQLite from the organisation)...
 GROUPED = """SELECT m.organisation_id AS org, COUNT(*) AS listings, MIN(m.submission_id) AS first_snapshot,
          MAX(m.submission_id) AS last_snapshot{category}
-  FROM member_lists l JOIN memberships m ON m.submission_id = l.submission_id
-  WHERE l.period = :period GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
+  FROM {listings} GROUP BY m.organisation_id HAVING COUNT(*) > 1"""
 # ...except for the organisations a list relabelled (found in their own small index), whose
 # category is the one the last of their snapshots gives. Reading every listing's category in
 # the grouping above instead cost as much as the grouping itself.
@@ -54,16 +52,20 @@ RELABEL_MULTI_LISTED = """UPDATE multi_listed SET agreed = FALSE, category = (
 )"""
 BUILD_MULTI_LISTED = {
     "postgresql": (
-        # Sorting a million organisation ids measured twice as fast as hashing them. Workers can
-        # share the sort in a CREATE TABLE AS (not in an INSERT), once the planner is told that
-        # handing them the sorted rows costs little.
+        # PostgreSQL reads every listing, with its category (the same one), from the organisations'
+        # index in its order and groups them as they come: a third of the time of sorting them,
+        # or hashing a million groups, which the planner would otherwise choose. The current
+        # snapshots come as a constant array, which it hashes to test each listing; joined, they
+        # would lose the index's order.
         "SET LOCAL enable_hashagg = off",
-        "SET LOCAL parallel_tuple_cost = 0",
         "CREATE TEMPORARY TABLE multi_listed ON COMMIT DROP AS SELECT org, listings, first_snapshot,"
-        " last_snapshot, category, TRUE AS agreed"
-        f" FROM ({GROUPED.format(category=', MIN(m.category) AS category')}) x",
+        " last_snapshot, category, TRUE AS agreed FROM ("
+        + GROUPED.format(
+            category=", MIN(m.category) AS category",
+            listings="memberships m WHERE m.submission_id = ANY(CAST(:snapshots AS INTEGER[]))",
+        )
+        + ") x",
         "SET LOCAL enable_hashagg TO DEFAULT",
-        "SET LOCAL parallel_tuple_cost TO DEFAULT",
         RELABEL_MULTI_LISTED,
         # No statistics yet (autovacuum never sees a temporary table): the planner would take the
         # few organisations a list relabelled for a third of them, and read every membership of
@@ -71,12 +73,19 @@ BUILD_MULTI_LISTED = {
         # table needs no index: one on a hundred thousand rows cost more to build than it saved.
         "ANALYZE multi_listed",
     ),
+    # SQLite finds the listings through the current snapshots, sorts them by organisation, and
+    # looks the category up for the tenth that are multi-listed.
     "sqlite": (
         "CREATE TEMPORARY TABLE multi_listed (org INTEGER PRIMARY KEY, listings INTEGER,"
         " first_snapshot INTEGER, last_snapshot INTEGER, category TEXT, agreed BOOLEAN)",
         "INSERT INTO multi_listed (org, listings, first_snapshot, last_snapshot, category, agreed)"
         " SELECT x.org, x.listings, x.first_snapshot, x.last_snapshot, g.category, TRUE FROM ("
-        f"{GROUPED.format(category='')}) x JOIN organisations g ON g.id = x.org",
+        + GROUPED.format(
+            category="",
+            listings="member_lists l JOIN memberships m ON m.submission_id = l.submission_id"
+            " WHERE l.period = :period",
+        )
+        + ") x JOIN organisations g ON g.id = x.org",
         RELABEL_MULTI_LISTED,
     ),
 }
@@ -130,6 +139,7 @@ per_cluster AS MATERIALIZED (
 """
     + CLUSTER_TOTALS
 )
+
 
 # The same per-cluster counts as the period's stored cluster cells hold them, for a run that
 # has just rewritten the cells of the clusters whose counts changed.
@@ -232,11 +242,15 @@ def write_member_cells(
     now: datetime,
     settings: disclosure.Settings,
     members_code: str,
+    snapshots: list[int],
 ) -> tuple[int, int]:
-    """Write the member cells inside ``scope``; returns the co-members of the period and the
-    cells written."""
+    """Write the member cells inside ``scope`` from the current lists' ``snapshots``; returns
+    the co-members of the period and the cells written."""
+    params = {"period": period, "snapshots": snapshots}
     for statement in BUILD_MULTI_LISTED[session.get_bind().dialect.name]:
-        session.execute(text(statement), {"period": period} if ":period" in statement else {})
+        session.execute(
+            text(statement), {name: value for name, value in params.items() if f":{name}" in statement}
+        )
     written = write_cells(
         session,
         cells_cte(scope),
@@ -245,7 +259,7 @@ def write_member_cells(
         period=period,
         now=now,
         settings=settings,
-        every=True,
+        every={members_code},
         members_code=members_code,
     )
     shared = int(session.execute(text("SELECT COUNT(*) FROM multi_listed")).scalar_one())

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hub.services import disclosure
 from hub.services.aggregation.cells import write_cells
 from hub.services.aggregation.scope import Scope
+from schemas.reference import catalogue
 
 # One row per current observation of the period, with its cluster's region and theme and,
 # for a weighted mean, the weight the same cluster gave for the same period. A weighted
@@ -126,5 +127,12 @@ def write_observed_cells(
         "settings": settings,
         "periodicity": periodicity,
     }
-    areas = write_cells(session, cells_cte(scope), scope=scope, every=scope.full, **common)
+    observed = {
+        i.code
+        for i in catalogue().indicators.values()
+        if i.periodicity == periodicity and i.aggregation != "distinct_members"
+    }
+    areas = write_cells(
+        session, cells_cte(scope), scope=scope, every=observed if scope.full else (), **common
+    )
     return areas + write_cells(session, national_cte(scope), scope=scope, **common)
