@@ -20,8 +20,6 @@ from sqlalchemy.orm import Session
 
 from hub.models import AggregateCell, Membership
 from hub.services import disclosure
-from hub.services.aggregation import members
-from hub.services.aggregation.scope import Scope
 from hub.services.aggregation.suppression import AREA_LEVELS
 
 CHUNK = 5_000
@@ -199,21 +197,48 @@ def _row(
     }
 
 
+# Contributors and largest cluster count of each touched area and dims_key, from the stored
+# cluster cells with members (a cluster's total is its cell without dimensions). The nation's
+# are its regions': every cluster lies in one region, and the regions this run leaves alone
+# keep theirs in their stored cells.
+SPREAD = """
+WITH regional AS (
+  SELECT c.region AS area, a.dims_key AS dims_key, COUNT(*) AS k, MAX(a.value) AS largest
+  FROM clusters c CROSS JOIN aggregates a
+  WHERE c.region IN :regions AND a.period = :period AND a.indicator_code = :members_code
+    AND a.level = 'cluster' AND a.area = c.code AND a.value > 0
+  GROUP BY c.region, a.dims_key
+)
+SELECT 'region', area, dims_key, k, largest FROM regional
+UNION ALL
+SELECT 'theme', c.theme, a.dims_key, COUNT(*), MAX(a.value) FROM clusters c CROSS JOIN aggregates a
+  WHERE c.theme IN :themes AND a.period = :period AND a.indicator_code = :members_code
+    AND a.level = 'cluster' AND a.area = c.code AND a.value > 0
+  GROUP BY c.theme, a.dims_key
+UNION ALL
+SELECT 'national', 'FR', dims_key, SUM(k), MAX(largest) FROM (
+  SELECT dims_key, k, largest FROM regional
+  UNION ALL
+  SELECT dims_key, contributors, max_contribution FROM aggregates
+  WHERE period = :period AND indicator_code = :members_code AND level = 'region' AND area NOT IN :regions
+) by_region GROUP BY dims_key
+"""
+
+
 def _spread(
     session: Session, period: str, members_code: str, touched: set[tuple[str, str]]
 ) -> dict[AreaKey, tuple[int, float]]:
     """Contributors and largest cluster count of each touched area, from the stored cluster
-    cells (those of this run included): a grouping of a few rows per cluster, in the database."""
-    scope = Scope(
-        clusters=frozenset(),
-        regions=frozenset(area for level, area in touched if level == "region"),
-        themes=frozenset(area for level, area in touched if level == "theme"),
+    cells (those of this run included), counted in the database: a full run's own figures
+    come from the lists, which an incremental run does not read again."""
+    statement = text(SPREAD).bindparams(
+        bindparam("regions", expanding=True), bindparam("themes", expanding=True)
     )
-    statement = text(
-        f"WITH {members.STORED_PER_CLUSTER}, {members.spread_ctes(scope)}"
-        " SELECT level, area, 'category=' || category, k, largest FROM spread_by_category"
-        " UNION ALL SELECT level, area, '', k, largest FROM spread"
-    )
-    params: dict[str, Any] = {"period": period, "members_code": members_code}
-    rows = session.execute(scope.bind(statement, params), params)
+    params = {
+        "period": period,
+        "members_code": members_code,
+        "regions": sorted(area for level, area in touched if level == "region"),
+        "themes": sorted(area for level, area in touched if level == "theme"),
+    }
+    rows = session.execute(statement, params)
     return {(level, area, dims_key): (count, largest) for level, area, dims_key, count, largest in rows}

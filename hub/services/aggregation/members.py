@@ -141,25 +141,9 @@ per_cluster AS MATERIALIZED (
 )
 
 
-# The same per-cluster counts as the period's stored cluster cells hold them, for a run that
-# has just rewritten the cells of the clusters whose counts changed.
-STORED_PER_CLUSTER = (
-    """per_cluster AS MATERIALIZED (
-  SELECT a.area AS cluster, c.region AS region, c.theme AS theme, SUBSTR(a.dims_key, 10) AS category,
-         a.value AS n
-  FROM aggregates a JOIN clusters c ON c.code = a.area
-  WHERE a.period = :period AND a.indicator_code = :members_code AND a.level = 'cluster'
-    AND a.dims_key <> '' AND a.value > 0
-),
-"""
-    + CLUSTER_TOTALS
-)
-
-
 def spread_ctes(scope: Scope) -> str:
     """``spread_by_category`` and ``spread``: how many clusters list members in each area
-    (and category) and the largest of their counts, over a ``per_cluster``
-    (``PER_CLUSTER`` or ``STORED_PER_CLUSTER``)."""
+    (and category) and the largest of their counts, over ``PER_CLUSTER``."""
     by_category = _per_area(SPREAD + ", SUM(n) AS listed", "per_cluster", scope, "category")
     return f"""spread_by_category AS ({by_category}
 ),
