@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.config import Config
@@ -47,12 +47,23 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
+        # ANALYZE (``refresh_statistics``) samples each index rather than reading it whole.
+        cursor.execute("PRAGMA analysis_limit=1000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def refresh_statistics(session: Session) -> None:
+    """Gather SQLite's planner statistics, which it has only when asked (PostgreSQL's
+    autovacuum gathers them unasked): without them a full aggregation at scale 50 took a tenth
+    longer. A millisecond, sampling each index (``analysis_limit``); SQLite's own
+    ``PRAGMA optimize`` analyses only some tables, which planned worse than none."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("ANALYZE"))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

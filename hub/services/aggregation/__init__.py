@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hub.config import Config
+from hub.db import refresh_statistics
 from hub.errors import HubError
 from hub.models import Cluster, utcnow
 from hub.services import disclosure, locks
@@ -129,6 +130,8 @@ def _run(
         runs.clear_marks(session, period, marks)
         result = AggregationResult(**{**result.__dict__, "seconds": round(time.perf_counter() - started, 3)})
         runs.finish_run(run, {k: v for k, v in result.__dict__.items() if k not in ("run_id", "period")})
+        if result.mode == "full":  # the statistics serve the runs after it, incremental ones included
+            refresh_statistics(session)
         session.commit()
     except Exception as error:
         runs.record_failure(session, period, error, trigger=trigger, requested_by=requested_by)
