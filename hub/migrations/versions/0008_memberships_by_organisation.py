@@ -1,12 +1,13 @@
-"""memberships are indexed by organisation and snapshot (and category, on PostgreSQL)
+"""memberships are indexed by period, organisation and snapshot (and category, on PostgreSQL)
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07 12:00:00
 
 An aggregation run finds the organisations listed more than once by reading their listings
-in this index's order, rather than sorting every membership of the period. The index on the
-organisation alone, which it replaces, served the same lookups.
+of the period in this index's order, rather than sorting every membership of the period. The
+index on the organisation alone, which it replaces, served the same lookups, all of them
+within one period.
 """
 
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_memberships_organisation",
         "memberships",
-        ["organisation_id", "submission_id"],
+        ["period", "organisation_id", "submission_id"],
         postgresql_include=["category"],
     )
     op.drop_index("ix_memberships_organisation_id", table_name="memberships")

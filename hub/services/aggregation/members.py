@@ -62,7 +62,8 @@ BUILD_MULTI_LISTED = {
         " last_snapshot, category, TRUE AS agreed FROM ("
         + GROUPED.format(
             category=", MIN(m.category) AS category",
-            listings="memberships m WHERE m.submission_id = ANY(CAST(:snapshots AS INTEGER[]))",
+            listings="memberships m WHERE m.period = :period"
+            " AND m.submission_id = ANY(CAST(:snapshots AS INTEGER[]))",
         )
         + ") x",
         "SET LOCAL enable_hashagg TO DEFAULT",
@@ -123,7 +124,7 @@ moved AS MATERIALIZED (
   SELECT s.cluster AS cluster, s.region AS region, s.theme AS theme, m.category AS listed,
          x.category AS category
   FROM multi_listed x CROSS JOIN memberships m CROSS JOIN snapshots s
-  WHERE NOT x.agreed AND m.organisation_id = x.org AND s.snapshot = m.submission_id
+  WHERE NOT x.agreed AND m.period = :period AND m.organisation_id = x.org AND s.snapshot = m.submission_id
     AND m.category <> x.category
 ),
 per_cluster AS MATERIALIZED (
@@ -171,7 +172,7 @@ twice AS MATERIALIZED (
 thrice AS MATERIALIZED (
   SELECT x.org AS org, x.category AS category, s.region AS region, s.theme AS theme
   FROM multi_listed x CROSS JOIN memberships m CROSS JOIN snapshots s
-  WHERE m.organisation_id = x.org AND s.snapshot = m.submission_id AND x.listings > 2
+  WHERE m.period = :period AND m.organisation_id = x.org AND s.snapshot = m.submission_id AND x.listings > 2
 ),
 duplicate_rows AS (
   SELECT 'national' AS level, 'FR' AS area, category, SUM(listings - 1) AS d FROM multi_listed
