@@ -34,9 +34,9 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         Index("ix_memberships_snapshot", "submission_id", "organisation_id"),
-        # Each organisation's listings of a period in turn, with the category each gives:
-        # PostgreSQL finds the organisations listed more than once by reading this index in its
-        # order, where grouping a million memberships otherwise means sorting them.
+        # Each organisation's listings of a period in turn (with the category each gives, on
+        # PostgreSQL): a run finds the organisations listed more than once by reading this index
+        # in its order, where grouping a million memberships otherwise means sorting them.
         Index(
             "ix_memberships_organisation",
             "period",
