@@ -27,7 +27,9 @@ def test_a_full_run_on_sqlite_gathers_the_planner_statistics(tmp_path):
             factory.push("c1", "2025", [("EVENTS", {}, 3.0)], members=[("siren:000000001", "SME")])
             session.commit()
             aggregate_period(session, "2025", config=config)
-            analysed = set(session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+            # main's: the run's analysed temporary table gave the connection a temp.sqlite_stat1,
+            # which an unqualified name would find first.
+            analysed = set(session.scalars(text("SELECT DISTINCT tbl FROM main.sqlite_stat1")))
     finally:
         engine.dispose()
     assert {"memberships", "member_lists", "observations", "aggregates"} <= analysed
