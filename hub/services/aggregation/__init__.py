@@ -172,6 +172,13 @@ def _compute(
         # The groupings of a million memberships spill to disk at the default 4 MB; for
         # this transaction only, let them work in memory.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
+        if not scope.full:
+            # An incremental run reads the observations of the clusters that share a region or
+            # a theme with the dirty ones: a few hundred of thousands. At the default cost of a
+            # random page (4, a spinning disk's) PostgreSQL reads all of the period's rather than
+            # seek theirs in the index: 22 ms against 12 at scale 50, where a hub's pages are in
+            # memory. A full run reads everything, and keeps the default plans it was tuned on.
+            session.execute(text("SET LOCAL random_page_cost = 1.1"))
     written = observed.write_observed_cells(
         session,
         scope=scope,
