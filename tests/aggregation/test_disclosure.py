@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from hub.services.aggregation import aggregate_period
-from hub.services.disclosure import ministry_view
+from hub.services.disclosure import PRIMARY_STATUS_SQL, Settings, ministry_view, primary_status
 from tests.aggregation.factory import cells
 
 REGIONS, THEMES, FUNDERS = (
@@ -113,6 +115,49 @@ def test_a_lone_suppressed_region_gets_a_secondary_partner(factory, db, base_con
     stored = cells(db, "2025")
     assert stored[("EVENTS", "region", "FR-BRE", "")]["status"] == "C"
     assert stored[("EVENTS", "region", "FR-IDF", "")]["status"] == "D"
+
+
+def test_a_contributor_of_exactly_the_dominance_share_is_not_dominant(factory, db, base_config):
+    """DESIGN.md: a contributor *above* 0.85 of the total is dominant (the property test
+    covers those above); one at exactly 0.85 leaves the cell published."""
+    for index, share in enumerate((85.0, 10.0, 5.0)):
+        factory.push(factory.cluster(f"c{index}"), "2025", [("EVENTS", {}, share)])
+    aggregate_period(db, "2025", config=base_config)
+    assert cells(db, "2025")[("EVENTS", "national", "FR", "")]["status"] == "A"
+
+
+@pytest.mark.parametrize(
+    ("value", "contributors", "largest", "aggregation"),
+    [
+        (100.0, 3, 85.0, "sum"),  # exactly the dominance share
+        (100.0, 3, 86.0, "sum"),
+        (20.0, 3, 17.0, "distinct_members"),
+        (20.0, 3, 18.0, "distinct_members"),
+        (100.0, 3, 86.0, "mean"),  # dominance applies to additive figures only
+        (0.0, 3, 0.0, "sum"),
+        (100.0, 2, 40.0, "sum"),  # below the contributor threshold
+    ],
+)
+def test_the_primary_rule_of_incremental_runs_agrees_with_the_one_in_sql(
+    db, value, contributors, largest, aggregation
+):
+    """Incremental runs flag the member cells they build in Python; full runs in SQL."""
+    rules = Settings()
+    in_sql = db.execute(
+        text(
+            f"SELECT {PRIMARY_STATUS_SQL} FROM (SELECT :value AS value, :contributors AS contributors,"
+            " :largest AS max_contribution, :agg AS agg) cell"
+        ),
+        {
+            "value": value,
+            "contributors": contributors,
+            "largest": largest,
+            "agg": aggregation,
+            "min_contributors": rules.min_contributors,
+            "dominance": rules.dominance,
+        },
+    ).scalar_one()
+    assert primary_status(value, contributors, largest, aggregation, rules) == in_sql
 
 
 def test_the_ministry_view_nulls_every_suppressed_value():

@@ -49,6 +49,19 @@ def test_lineage_names_the_weight_a_weighted_mean_was_computed_with(factory, db,
     assert (entry["weight"]["submission_id"], entry["weight"]["value"]) == (first.id, 100.0)
 
 
+def test_lineage_leaves_out_a_cluster_whose_weight_is_zero_and_says_why(factory, db, base_config):
+    factory.cluster("c0")
+    factory.cluster("c1")
+    factory.push("c0", "2025", [("PRIVATE_FUNDING_RATE", {}, 40.0), ("BUDGET_EUR", {}, 100.0)])
+    factory.push("c1", "2025", [("PRIVATE_FUNDING_RATE", {}, 90.0), ("BUDGET_EUR", {}, 0.0)])
+    aggregate_period(db, "2025", config=base_config)
+    body = _lineage(db, "PRIVATE_FUNDING_RATE")
+    assert [entry["cluster"] for entry in body["clusters"]] == ["c0"]
+    assert [(entry["cluster"], entry["reason"]) for entry in body["left_out"]] == [
+        ("c1", "no positive BUDGET_EUR")
+    ]
+
+
 def test_lineage_of_members_names_the_list_a_cell_was_computed_from(factory, db, base_config):
     factory.cluster("c0")
     first = factory.push("c0", "2025", members=[("siren:000000001", "SME")])
