@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -138,11 +140,12 @@ def test_primary_suppression_follows_the_contributor_and_dominance_rules(
 
 
 def test_weighted_mean_leaves_out_clusters_without_a_weight_and_says_so(factory, db, base_config):
-    for code in ("a", "b", "c"):
+    for code in ("a", "b", "c", "d"):
         factory.cluster(code)
     factory.push("a", "2025", [("PRIVATE_FUNDING_RATE", {}, 10.0), ("BUDGET_EUR", {}, 100.0)])
     factory.push("b", "2025", [("PRIVATE_FUNDING_RATE", {}, 40.0), ("BUDGET_EUR", {}, 300.0)])
     factory.push("c", "2025", [("PRIVATE_FUNDING_RATE", {}, 90.0)])
+    factory.push("d", "2025", [("PRIVATE_FUNDING_RATE", {}, 70.0), ("BUDGET_EUR", {}, 0.0)])
     aggregate_period(db, "2025", config=base_config)
     national = cells(db, "2025")[("PRIVATE_FUNDING_RATE", "national", "FR", "")]
     assert national["value"] == pytest.approx((10 * 100 + 40 * 300) / 400)
@@ -150,7 +153,7 @@ def test_weighted_mean_leaves_out_clusters_without_a_weight_and_says_so(factory,
     row = db.scalars(
         select(Completeness).filter_by(period="2025", indicator_code="PRIVATE_FUNDING_RATE")
     ).one()
-    assert row.details["left_out"]["clusters"] == ["c"]
+    assert row.details["left_out"]["clusters"] == ["c", "d"]
 
 
 def test_a_cluster_reporting_unexpected_is_named_not_counted_as_reported(factory, db, base_config):
@@ -163,6 +166,24 @@ def test_a_cluster_reporting_unexpected_is_named_not_counted_as_reported(factory
     assert (events.expected, events.reported, events.missing) == (1, 1, [])
     assert events.details["unexpected"] == ["gone"]
     assert cells(db, "2025")[("EVENTS", "national", "FR", "")]["value"] == 5.0  # its figure still counts
+
+
+def test_a_cluster_is_expected_in_every_period_its_activity_window_touches(factory, db, base_config):
+    windows = {
+        "starts_on_the_last_day": (date(2025, 12, 31), None),
+        "ends_on_the_first_day": (None, date(2025, 1, 1)),
+        "ended_the_day_before": (None, date(2024, 12, 31)),
+        "starts_the_day_after": (date(2026, 1, 1), None),
+    }
+    for code, (active_from, active_to) in windows.items():
+        factory.cluster(code)
+        db.execute(
+            update(Cluster).where(Cluster.code == code).values(active_from=active_from, active_to=active_to)
+        )
+    factory.push(factory.cluster("reporter"), "2025", [("EVENTS", {}, 1.0)])
+    aggregate_period(db, "2025", config=base_config)
+    events = db.get(Completeness, ("2025", "EVENTS"))
+    assert (events.expected, events.missing) == (3, ["ends_on_the_first_day", "starts_on_the_last_day"])
 
 
 def test_completeness_reports_the_change_against_the_previous_period(factory, db, base_config):
@@ -179,3 +200,14 @@ def test_completeness_reports_the_change_against_the_previous_period(factory, db
         "difference": 5.0,
         "ratio": 0.5,
     }
+
+
+def test_the_change_against_the_previous_period_compares_totals_not_breakdowns(factory, db, base_config):
+    factory.cluster("a")
+    for period, total, anr in (("2024", 10.0, 3.0), ("2025", 15.0, 4.0)):
+        factory.push(
+            "a", period, [("PROJECTS_FUNDED", {}, total), ("PROJECTS_FUNDED", {"funder": "ANR"}, anr)]
+        )
+        aggregate_period(db, period, config=base_config)
+    change = db.get(Completeness, ("2025", "PROJECTS_FUNDED")).details["change"]
+    assert (change["previous_value"], change["value"]) == (10.0, 15.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from hub.models import AggregateCell, Completeness, DirtyPeriod, JobRun, utcnow
 from hub.services import registry
@@ -44,6 +44,19 @@ def test_a_changed_member_list_recounts_the_members(factory, db, base_config):
     assert (
         cells(db, "2025")[("MEMBERS", "national", "FR", "")]["value"] == 4
     )  # the newcomer was already a member
+
+
+def test_an_incremental_run_asks_every_cluster_about_an_indicator_the_last_run_did_not_cover(
+    factory, db, base_config
+):
+    """As for an indicator the catalogue gained since: who did not report it is not known yet
+    for the clusters that did not push, so they are asked too."""
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    db.execute(delete(Completeness).where(Completeness.indicator_code == "BUDGET_EUR"))
+    factory.push("c3", "2025", [("EVENTS", {}, 5.0)])
+    aggregate_dirty(db, config=base_config)
+    assert db.get(Completeness, ("2025", "BUDGET_EUR")).missing == ["c0", "c1", "c2", "c3"]
 
 
 def test_dirty_marks_are_cleared_once_consumed(factory, db, base_config):
