@@ -46,7 +46,12 @@ def test_national_cells_have_the_contract_shape(client, auth, federation):
 def test_national_cells_are_present_for_indicators_nobody_reported(client, auth, federation):
     items = client.get("/api/v1/aggregates?period=2025", headers=auth("admin")).json["items"]
     events = next(c for c in items if c["indicator"] == "EVENTS")
-    assert (events["level"], events["value"], events["contributors"]) == ("national", None, 0)
+    assert (events["level"], events["value"], events["contributors"], events["status"]) == (
+        "national",
+        None,
+        0,
+        "C",
+    )
 
 
 def test_members_count_co_members_once(client, auth, federation):
@@ -128,6 +133,12 @@ def test_an_indicator_asked_for_a_period_it_is_not_reported_for_is_a_422(client,
         "path": "period",
         "message": "MEMBERS is reported for annual periods, '2025-01' is monthly",
     }
+
+
+def test_two_levels_at_once_are_a_422(client, auth):
+    response = client.get("/api/v1/aggregates?period=2025&by=region,theme", headers=auth("board"))
+    assert response.status_code == 422
+    assert [e["path"] for e in response.json["errors"]] == ["by"]
 
 
 def test_bad_parameters_are_all_listed(client, auth):

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 from openapi_spec_validator import validate
 
+from hub import create_app
 from hub.auth.policy import rule_for
 
 
@@ -47,3 +48,12 @@ def test_every_endpoint_declares_an_access_rule(app):
             if rule_for(rule.endpoint, method) is None
         ]
     assert missing == []
+
+
+def test_an_endpoint_without_an_access_rule_is_refused(state, auth):
+    """Fail closed: the test above keeps every endpoint ruled; this one, the refusal itself."""
+    app = create_app(state=state)
+    app.add_url_rule("/api/v1/unruled", "unruled", lambda: "reached")
+    response = app.test_client().get("/api/v1/unruled", headers=auth("admin"))
+    assert response.status_code == 403
+    assert response.content_type == "application/problem+json"

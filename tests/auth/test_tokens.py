@@ -164,6 +164,23 @@ def test_non_bearer_scheme_gets_401(client):
     assert_unauthorized(client.get(PROTECTED, headers={"Authorization": "Basic dXNlcjpwYXNz"}))
 
 
+def test_a_valid_token_under_another_scheme_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0]))
+    assert_unauthorized(client.get(PROTECTED, headers={"Authorization": f"Token {token}"}))
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "jti"])
+def test_a_signed_token_without_a_required_claim_gets_401(client, state, signing_key, credentials, claim):
+    payload = claims(state, sub=credentials[0])
+    del payload[claim]
+    assert_unauthorized(get_with(client, sign(signing_key, payload)))
+
+
+def test_a_signed_token_with_a_role_the_hub_does_not_know_gets_401(client, state, signing_key, credentials):
+    token = sign(signing_key, claims(state, sub=credentials[0], role="superuser"))
+    assert_unauthorized(get_with(client, token))
+
+
 def test_expired_token_gets_401(client, state, signing_key, credentials):
     past = utcnow() - timedelta(hours=1)
     token = sign(signing_key, claims(state, sub=credentials[0], iat=past, exp=past + timedelta(minutes=5)))
