@@ -183,7 +183,7 @@ def _ingest(session: Session, request: _Request, check: Callable[[], CheckedSubm
 
 def _replay(session: Session, request: _Request) -> IngestionResult | None:
     """The first answer for a reused idempotency key; a different body under it is a conflict."""
-    if request.idempotency_key is None or request.dry_run:
+    if request.idempotency_key is None:
         return None
     earlier = session.scalar(
         select(Submission).where(

@@ -80,6 +80,20 @@ def test_a_submission_marks_its_period_dirty(db: Session) -> None:
     assert db.get(DirtyPeriod, ("2025", CLUSTER)) is not None
 
 
+def test_a_changed_member_list_alone_marks_its_period_dirty(db: Session) -> None:
+    push(db, body())
+    db.execute(delete(DirtyPeriod))  # as the aggregation that consumed the mark
+    db.commit()
+    push(db, body(members=[MEMBER, {**MEMBER, "siren": make_siren(1), "name": "Autre SA"}]))
+    assert db.get(DirtyPeriod, ("2025", CLUSTER)) is not None
+
+
+def test_a_first_member_list_becomes_the_current_snapshot_even_empty(db: Session) -> None:
+    push(db, body(members=[]))
+    listed = db.get(MemberList, (CLUSTER, "2025"))
+    assert listed is not None and listed.member_count == 0
+
+
 def test_a_bad_row_stores_nothing_and_lists_its_path(db: Session) -> None:
     document = body(budget=-1)
     with pytest.raises(InvalidInput) as caught:
@@ -108,6 +122,40 @@ def test_the_same_idempotency_key_with_another_body_is_a_conflict(db: Session) -
     push(db, body(), idempotency_key="k1")
     with pytest.raises(Conflict):
         push(db, body(funded=99), idempotency_key="k1")
+
+
+def test_the_same_idempotency_key_for_another_cluster_is_a_conflict(db: Session) -> None:
+    push(db, body(), idempotency_key="k1")
+    with pytest.raises(Conflict):
+        submit(
+            db,
+            cluster_code="aerospace-valley",
+            document=body(),
+            source="push",
+            actor="tester",
+            idempotency_key="k1",
+        )
+
+
+def test_the_same_idempotency_key_for_the_same_csv_in_another_period_is_a_conflict(db: Session) -> None:
+    raw = b"indicator,value\nBUDGET_EUR,1850000\n"
+    options = {"cluster_code": CLUSTER, "source": "push", "actor": "tester", "idempotency_key": "k1"}
+    submit_csv(db, period="2025", stream=io.BytesIO(raw), **options)
+    with pytest.raises(Conflict):
+        submit_csv(db, period="2024", stream=io.BytesIO(raw), **options)
+
+
+def test_idempotency_keys_are_each_clients_own(db: Session) -> None:
+    first = push(db, body(), idempotency_key="k1")
+    other = submit(
+        db,
+        cluster_code=CLUSTER,
+        document=body(funded=99),
+        source="push",
+        actor="another",
+        idempotency_key="k1",
+    )
+    assert not other.replayed and other.submission_id != first.submission_id
 
 
 def test_a_dry_run_stores_nothing(db: Session) -> None:
@@ -282,6 +330,15 @@ def test_a_rejection_is_audited_with_its_problem_paths_only(db: Session) -> None
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission")).one()
     assert event.outcome == "rejected" and event.details["paths"] == ["members[0].siren"]
     assert "123456789" not in json.dumps(event.details)
+
+
+def test_a_rejection_audits_the_first_twenty_problem_paths(db: Session) -> None:
+    members = [{**MEMBER, "siren": "123456789", "name": f"Org {n}"} for n in range(25)]
+    with pytest.raises(InvalidInput):
+        push(db, body(members=members))
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "submission")).one()
+    assert event.details["problems"] == 25
+    assert event.details["paths"] == [f"members[{n}].siren" for n in range(20)]
 
 
 def test_a_pull_records_its_source_and_run(db: Session) -> None:
