@@ -143,3 +143,14 @@ def test_a_next_link_to_another_origin_is_refused_before_any_request_goes_there(
             )
 
     assert elsewhere.received == []
+
+
+def test_a_password_in_the_feed_s_url_never_reaches_a_message(caplog: pytest.LogCaptureFixture) -> None:
+    missing = Recorder(lambda _path: ("404 Not Found", [], b""))
+    caplog.set_level(logging.DEBUG)
+    with serving(missing) as server, pytest.raises(ConnectorError) as error:
+        url = server.url.replace("://", f"://cluster:{SECRET}@")
+        connectors.get("csv").fetch(Source("c", f"{url}/feed.csv"), "2024", Limits())
+
+    assert "HTTP 404" in str(error.value)
+    assert SECRET not in str(error.value) and SECRET not in caplog.text

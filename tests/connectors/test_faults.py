@@ -47,7 +47,13 @@ def _page(next_url: str | None = None, value: int = 1) -> str:
 
 
 def _fetch(sleeps: list[float], limits: Limits | None = None, kind: str = "feed_json", **source: Any) -> Any:
-    return _connector(sleeps, kind).fetch(Source("c", URL, **source), PERIOD, limits or Limits())
+    return _fetch_from(sleeps, URL, limits, kind, **source)
+
+
+def _fetch_from(
+    sleeps: list[float], url: str, limits: Limits | None = None, kind: str = "feed_json", **source: Any
+) -> Any:
+    return _connector(sleeps, kind).fetch(Source("c", url, **source), PERIOD, limits or Limits())
 
 
 def test_a_connect_error_is_retried_then_the_pull_succeeds(
@@ -63,17 +69,30 @@ def test_a_connect_error_is_retried_then_the_pull_succeeds(
     assert 0 <= sleeps[0] <= Limits().backoff_seconds
 
 
+class Jitter(random.Random):
+    """Records the range of every wait it draws."""
+
+    def __init__(self) -> None:
+        super().__init__(7)
+        self.ranges: list[tuple[float, float]] = []
+
+    def uniform(self, a: float, b: float) -> float:
+        self.ranges.append((a, b))
+        return super().uniform(a, b)
+
+
 def test_backoff_is_full_jitter_below_a_doubling_ceiling(
     feed: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     feed.get(FIRST, body=requests.ConnectionError("refused"))
     limits = Limits(retries=5, backoff_seconds=1.0, max_backoff_seconds=6.0)
+    jitter = Jitter()
 
     with pytest.raises(ConnectorError):
-        _fetch(sleeps, limits)
+        connectors.get("feed_json", sleep=sleeps.append, rng=jitter).fetch(Source("c", URL), PERIOD, limits)
 
-    assert len(sleeps) == 5
-    assert all(0 <= wait <= ceiling for wait, ceiling in zip(sleeps, [1.0, 2.0, 4.0, 6.0, 6.0], strict=True))
+    assert jitter.ranges == [(0, 1.0), (0, 2.0), (0, 4.0), (0, 6.0), (0, 6.0)]
+    assert all(low <= wait <= high for wait, (low, high) in zip(sleeps, jitter.ranges, strict=True))
 
 
 def test_a_503_with_retry_after_seconds_waits_as_told(
@@ -97,6 +116,17 @@ def test_a_429_with_retry_after_as_a_date_waits_no_longer_than_the_cap(
     _fetch(sleeps, Limits(max_backoff_seconds=12.0))
 
     assert sleeps == [12.0]
+
+
+def test_a_retry_after_date_already_past_waits_nothing(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, status=503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    feed.get(FIRST, body=_page())
+
+    _fetch(sleeps)
+
+    assert sleeps == [0.0]
 
 
 @pytest.mark.parametrize("status", [500, 502, 504, 507])
@@ -269,6 +299,16 @@ def test_a_304_on_the_first_page_is_not_modified(feed: responses.RequestsMock, s
     assert feed.calls[0].request.headers["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT"
 
 
+def test_a_304_on_a_later_page_is_a_fault_of_that_page_not_a_feed_unchanged(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(FIRST, body=_page(next_url=f"{URL}/2"))
+    feed.get(f"{URL}/2", status=304)
+
+    with pytest.raises(ConnectorError, match=r"^page 2 "):
+        _fetch(sleeps, etag='"v1"')
+
+
 def test_a_pull_returns_the_first_pages_validators(feed: responses.RequestsMock, sleeps: list[float]) -> None:
     feed.get(FIRST, body=_page(), headers={"ETag": '"v2"', "Last-Modified": "Thu, 22 Oct 2015 07:28:00 GMT"})
 
@@ -285,6 +325,16 @@ def test_the_period_fills_a_placeholder_in_the_url(feed: responses.RequestsMock,
     )
 
     assert pull.pages[0].url == "https://feed.example/2024/data.csv"
+
+
+def test_the_period_joins_a_query_the_url_already_has(
+    feed: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    feed.get(f"{URL}?format=json&period=2024", body=_page())
+
+    pull = _fetch_from(sleeps, f"{URL}?format=json")
+
+    assert pull.pages[0].url == f"{URL}?format=json&period=2024"
 
 
 def test_a_truncated_csv_names_the_page_and_line(feed: responses.RequestsMock, sleeps: list[float]) -> None:

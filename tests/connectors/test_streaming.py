@@ -66,3 +66,19 @@ def test_a_body_cut_short_is_fetched_again() -> None:
 
     assert len(pull.pages[0].body) == 5000
     assert len(sleeps) == 1
+
+
+def test_a_body_cut_short_does_not_count_against_the_byte_cap() -> None:
+    attempts: list[int] = []
+
+    def cut_once(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        attempts.append(1)
+        start_response("200 OK", [("Content-Type", "text/csv"), ("Content-Length", "5000")])
+        return [b"x" * (3000 if len(attempts) == 1 else 5000)]
+
+    with serving(cut_once) as server:
+        pull = connectors.get("csv", sleep=lambda _: None).fetch(
+            Source("c", server.url), "2024", Limits(max_bytes=6000)
+        )
+
+    assert len(pull.pages[0].body) == 5000
