@@ -65,6 +65,14 @@ def test_the_same_idempotency_key_with_another_body_is_a_409_problem(client, med
     assert response.mimetype == "application/problem+json"
 
 
+@pytest.mark.parametrize("key", ["", "k" * 201])
+def test_an_idempotency_key_empty_or_over_200_characters_is_a_422_naming_it(client, medicen, key):
+    response = client.post(URL, json=BODY, headers={**medicen, "Idempotency-Key": key})
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["Idempotency-Key"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_a_dry_run_answers_the_summary_and_stores_nothing(client, medicen):
     response = client.post(URL + "?dry_run=true", json=BODY, headers=medicen)
     assert response.status_code == 200

@@ -122,6 +122,14 @@ def test_a_refused_ingestion_names_the_problem_paths(state, db, configured, scri
     assert stored(db, Observation) == 0
 
 
+def test_a_refused_ingestion_shows_five_problems_and_counts_the_others(state, configured, scripted):
+    bad = {"period": PERIOD, "observations": [{"indicator": f"NOPE{n}", "value": 1} for n in range(7)]}
+    _, puller = scripted(pull_of(bad))
+    run = sync.execute(state, queue(state), puller=puller)
+    assert "7 problem(s)" in run.error and "observations[4].indicator" in run.error
+    assert "observations[5]" not in run.error and run.error.endswith("; and 2 more")
+
+
 def test_validators_are_saved_only_after_a_successful_ingest(state, db, configured, scripted):
     bad = {"period": PERIOD, "observations": [{"indicator": "NOPE", "value": 1}]}
     _, puller = scripted(pull_of(bad, etag='"bad"'), pull_of(etag='"good"'))
@@ -181,6 +189,13 @@ def test_a_replay_after_a_mapping_fix_stores_the_data(state, db, configured, scr
     connector.to_submission = lambda pages, source, period: DOCUMENT
     replayed = sync.replay(state, failed.id, puller=puller)
     assert replayed.status == "succeeded" and stored(db, Observation) == 2
+
+
+def test_a_replay_of_a_run_that_archived_no_pages_fails_saying_so(state, configured, scripted):
+    _, puller = scripted(ConnectorError("page 1: could not connect"))
+    failed = sync.execute(state, queue(state), puller=puller)
+    replayed = sync.replay(state, failed.id, puller=puller)
+    assert (replayed.status, replayed.error) == ("failed", f"run {failed.id} archived no pages to replay")
 
 
 def test_sync_many_runs_every_cluster(state, db, configured, scripted):
