@@ -246,6 +246,10 @@ def test_unknown_kid_gets_401(client, state, signing_key, credentials):
     assert_unauthorized(get_with(client, token))
 
 
+def test_a_signed_token_of_a_client_the_hub_does_not_have_gets_401(client, state, signing_key):
+    assert_unauthorized(get_with(client, sign(signing_key, claims(state, sub="board-deleted"))))
+
+
 def test_revoked_clients_token_stops_working_at_once(client, state, signing_key, credentials, db):
     token = sign(signing_key, claims(state, sub=credentials[0]))
     assert get_with(client, token).status_code == 200
