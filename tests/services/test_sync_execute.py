@@ -198,6 +198,15 @@ def test_a_replay_of_a_run_that_archived_no_pages_fails_saying_so(state, configu
     assert (replayed.status, replayed.error) == ("failed", f"run {failed.id} archived no pages to replay")
 
 
+def test_a_replay_needs_no_enabled_connector_as_it_reads_no_feed(state, db, configured, scripted):
+    connector, puller = scripted(pull_of())
+    first = sync.execute(state, queue(state), puller=puller)
+    db.get(ConnectorConfig, "medicen").enabled = False
+    db.commit()
+    replayed = sync.replay(state, first.id, puller=puller)
+    assert replayed.status == "unchanged" and len(connector.sources) == 1
+
+
 def test_sync_many_runs_every_cluster(state, db, configured, scripted):
     _, puller = scripted(pull_of())
     done = sync.sync_many(state, ["medicen"], PERIOD, puller=puller)
@@ -220,6 +229,22 @@ def test_a_run_whose_runner_went_silent_is_abandoned(state, db, configured):
 def test_a_live_run_is_not_abandoned(state, db, configured):
     runs.claim(db, queue(state), "a live runner")
     assert runs.abandon_stale(db, silent_since=utcnow() - timedelta(minutes=5)) == 0
+
+
+def test_a_run_that_beat_lately_is_not_abandoned_however_long_ago_it_started(state, db, configured):
+    run_id = queue(state)
+    runs.claim(db, run_id, "a long runner")
+    run = db.get(JobRun, run_id, populate_existing=True)
+    run.started_at, run.heartbeat_at = utcnow() - timedelta(hours=2), utcnow()
+    db.flush()
+    assert runs.abandon_stale(db, silent_since=utcnow() - timedelta(minutes=5)) == 0
+
+
+def test_a_finished_run_is_never_abandoned(state, configured, scripted, db):
+    _, puller = scripted(pull_of())
+    done = sync.execute(state, queue(state), puller=puller)
+    assert runs.abandon_stale(db, silent_since=utcnow() + timedelta(seconds=1)) == 0
+    assert db.get(JobRun, done.id, populate_existing=True).status == "succeeded"
 
 
 def test_a_type_the_registry_does_not_know_fails_the_run(state, db, configured):
