@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -218,6 +220,31 @@ def test_a_registry_change_to_what_the_figures_depend_on_marks_the_aggregated_pe
     aggregate_dirty(db, config=base_config)
     members = db.get(Completeness, ("2025", "MEMBERS"))
     assert (members.expected, members.missing) == (4, ["c9"])  # c2 no longer expected, c9 now
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"region": "FR-ARA"},
+        {"theme": "DIGITAL"},
+        {"active_from": date(2025, 3, 1)},
+        {"active_to": date(2025, 6, 30)},
+    ],
+)
+def test_a_change_to_where_a_cluster_counts_or_when_it_is_expected_marks_the_periods(
+    factory, db, base_config, change
+):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    registry.update_cluster(db, "c2", **change)
+    assert [(mark.period, mark.cluster_code) for mark in db.scalars(select(DirtyPeriod))] == [("2025", "c2")]
+
+
+def test_a_registry_update_that_changes_no_value_marks_nothing(factory, db, base_config):
+    _federation(factory)
+    aggregate_period(db, "2025", config=base_config)
+    registry.update_cluster(db, "c2", region="FR-IDF", theme="HEALTH", active=True)
+    assert db.scalars(select(DirtyPeriod)).all() == []
 
 
 def test_a_cluster_a_newer_shipped_registry_adds_marks_the_aggregated_periods(

@@ -1,0 +1,35 @@
+"""The cluster registry: codes checked against the code lists, shipped entries loaded as given."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hub.errors import InvalidInput
+from hub.models import Cluster
+from hub.services import registry
+from schemas.reference import ClusterEntry
+
+
+def test_a_theme_list_with_an_unknown_code_is_refused_naming_it(db: Session) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        registry.add_cluster(
+            db, code="new", name="New", region="FR-IDF", theme="HEALTH", themes=["HEALTH", "NOPE"]
+        )
+    assert [problem.path for problem in refused.value.errors] == ["themes[1]"]
+    assert db.get(Cluster, "new") is None
+
+
+def test_a_cluster_added_without_a_theme_list_has_its_main_theme_as_one(db: Session) -> None:
+    registry.add_cluster(db, code="new", name="New", region="FR-IDF", theme="HEALTH")
+    assert db.get(Cluster, "new").themes == ["HEALTH"]
+
+
+def test_a_shipped_entry_whose_activity_has_ended_is_loaded_inactive(db: Session, monkeypatch) -> None:
+    ended = ClusterEntry("ended", "Ended", "FR-ARA", "HEALTH", ("HEALTH",), "", None, date(2020, 12, 31))
+    shipped = registry.registry()
+    monkeypatch.setattr(registry, "registry", lambda: (*shipped, ended))
+    registry.load_reference_data(db)
+    assert db.get(Cluster, "ended").active is False
