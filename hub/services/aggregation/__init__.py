@@ -174,7 +174,7 @@ def _compute(
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         if not scope.full:
             # An incremental run reads the observations of the clusters that share a region or
-            # a theme with the dirty ones: a few hundred of thousands. At the default cost of a
+            # a theme with the dirty ones: a few hundred out of thousands. At the default cost of a
             # random page (4, a spinning disk's) PostgreSQL reads all of the period's rather than
             # seek theirs in the index: 22 ms against 12 at scale 50, where a hub's pages are in
             # memory. A full run reads everything, and keeps the default plans it was tuned on.
