@@ -2,6 +2,7 @@
 
 import pytest
 
+from hub.models import AggregateCell
 from hub.services.aggregation import aggregate_period
 from tests.aggregation.factory import Factory
 
@@ -65,6 +66,25 @@ def test_members_count_co_members_once(client, auth, federation):
     (completeness,) = body["completeness"]
     assert completeness["details"]["co_members"] == 1
     assert (completeness["expected"], completeness["reported"], completeness["missing"]) == (4, 4, [])
+
+
+def test_a_breakdown_by_one_dimension_leaves_out_cells_broken_down_by_two(client, auth, db, federation):
+    db.add(
+        AggregateCell(
+            period="2025",
+            indicator_code="MEMBERS",
+            level="national",
+            area="FR",
+            dims_key="category=SME,funder=ANR",
+            dimensions={"category": "SME", "funder": "ANR"},
+            value=1.0,
+        )
+    )
+    db.commit()
+    items = client.get(
+        "/api/v1/aggregates?period=2025&indicator=MEMBERS&by=category", headers=auth("board")
+    ).json["items"]
+    assert sorted(c["dimensions"].get("category", "") for c in items) == ["", "LARGE", "SME"]
 
 
 def test_completeness_shows_figures_not_the_runs_bookkeeping(client, auth, federation):

@@ -53,9 +53,12 @@ def as_cell(row: Any) -> dict[str, Any]:
 
 
 def _dims_condition(dimensions: list[str]) -> Any:
-    """Totals, plus the breakdowns by exactly one of the asked dimensions."""
+    """Totals, plus the breakdowns by exactly one of the asked dimensions: a key naming a
+    second one (``category=SME,funder=ANR``) starts like a one-dimension key but is not one."""
+    single = AggregateCell.dims_key.not_like("%,%")
     return or_(
-        AggregateCell.dims_key == "", *(AggregateCell.dims_key.like(f"{name}=%") for name in dimensions)
+        AggregateCell.dims_key == "",
+        *(and_(AggregateCell.dims_key.like(f"{name}=%"), single) for name in dimensions),
     )
 
 
