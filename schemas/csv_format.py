@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Iterator
 from typing import IO, Any
 
-from schemas.reference import PERIOD_RE, catalogue
+from schemas.reference import catalogue, is_period
 from schemas.submission import CheckedSubmission, check_observations
 
 REQUIRED = ("indicator", "value")
@@ -45,7 +45,7 @@ def _header_problems(header: list[str]) -> list[tuple[str, str]]:
 def check_csv(text: IO[str], period: str) -> CheckedSubmission:
     """Read and check a CSV body to its end; every problem is reported, the body is read once."""
     checked = CheckedSubmission(period=period)
-    period_ok = bool(PERIOD_RE.match(period))
+    period_ok = is_period(period)
     if not period_ok:
         checked.problems.append(("period", "must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"))
     reader = csv.reader(text)

@@ -13,7 +13,11 @@ from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
 
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<sub>Q[1-4]|S[12]|0[1-9]|1[0-2]))?$")
+# The contract's period, spelled so that JSON Schema (ECMA-262) and Python read it alike, as
+# the OpenAPI document shows it. Matched whole (``is_period``): ``$`` alone also lets "2025\n"
+# through, and ``\d`` would let any script's digits in.
+PERIOD_PATTERN = r"^[1-9][0-9]{3}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
+PERIOD_RE = re.compile(PERIOD_PATTERN)
 PERIODICITY_OF_SUFFIX = {"Q": "quarterly", "S": "half-yearly", "0": "monthly", "1": "monthly"}
 
 
@@ -105,8 +109,12 @@ def registry() -> tuple[ClusterEntry, ...]:
 @lru_cache(maxsize=1024)  # asked once per row of a submission, always for the same period
 def period_periodicity(period: str) -> str | None:
     """The periodicity a period string denotes, or None when it is not a valid period."""
-    match = PERIOD_RE.match(period)
-    if not match:
+    if not is_period(period):
         return None
-    sub = match.group("sub")
-    return "annual" if sub is None else PERIODICITY_OF_SUFFIX[sub[0]]
+    sub = period[5:]
+    return PERIODICITY_OF_SUFFIX[sub[0]] if sub else "annual"
+
+
+def is_period(text: str) -> bool:
+    """Whether ``text`` is a period: a year, or a year and its quarter, half or month."""
+    return PERIOD_RE.fullmatch(text) is not None

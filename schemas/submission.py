@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from schemas.member_rules import MemberRow, check_member
 from schemas.observation_rules import ObservationRow, Problems, check_observation
-from schemas.reference import PERIOD_RE
+from schemas.reference import PERIOD_RE, is_period
 
 
 def _raise_problems(problems: Problems) -> None:
@@ -53,11 +53,20 @@ class MemberSchema(Schema):
         _raise_problems(check_member(original)[0])
 
 
+class WholePeriod(validate.Regexp):
+    """The period pattern, which the OpenAPI document shows, matched whole (``is_period``)."""
+
+    def __init__(self) -> None:
+        super().__init__(PERIOD_RE, error="must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01")
+
+    def __call__(self, value: Any) -> Any:
+        if not is_period(value):
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 def _period() -> fields.String:
-    return fields.String(
-        required=True,
-        validate=validate.Regexp(PERIOD_RE, error="must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"),
-    )
+    return fields.String(required=True, validate=WholePeriod())
 
 
 class SubmissionSchema(Schema):

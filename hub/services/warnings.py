@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
+from hub.services.aggregation.periods import bounds
 from hub.services.snapshots import SnapshotPlan
-from schemas.reference import PERIOD_RE
 from schemas.submission import CheckedSubmission
 
 # A list is the cluster's complete membership, so one that drops most of the current list is
 # taken at its word; but a CRM export cut short or a feed answering an empty page looks just
 # like it, and the national count would fall with it. Above this share, the answer says so.
 REMOVED_SHARE = 0.5
-LAST_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "S1": 6, "S2": 12}
-
-
-def period_end(period: str) -> date:
-    """The last day of a (valid) period."""
-    match = PERIOD_RE.match(period)
-    assert match is not None, period
-    year, sub = int(match.group("year")), match.group("sub")
-    month = 12 if sub is None else LAST_MONTH.get(sub) or int(sub)
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def submission_warnings(
@@ -31,7 +20,7 @@ def submission_warnings(
 ) -> list[dict[str, Any]]:
     today = today or date.today()
     warnings: list[dict[str, Any]] = []
-    if period_end(checked.period) >= today:
+    if bounds(checked.period)[1] >= today:
         warnings.append(
             {
                 "code": "period_not_over",

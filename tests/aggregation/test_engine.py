@@ -186,6 +186,13 @@ def test_a_cluster_is_expected_in_every_period_its_activity_window_touches(facto
     assert (events.expected, events.missing) == (3, ["ends_on_the_first_day", "starts_on_the_last_day"])
 
 
+def test_the_last_year_a_period_can_name_is_aggregated(factory, db, base_config):
+    factory.push(factory.cluster("a"), "9999", [("EVENTS", {}, 1.0)])
+    aggregate_period(db, "9999", config=base_config)
+    events = db.get(Completeness, ("9999", "EVENTS"))
+    assert (events.expected, events.reported) == (1, 1)
+
+
 def test_completeness_reports_the_change_against_the_previous_period(factory, db, base_config):
     factory.cluster("a")
     factory.push("a", "2024", [("EVENTS", {}, 10.0)])

@@ -103,6 +103,14 @@ def test_a_number_too_wide_for_a_double_is_a_422_not_a_500(client, medicen):
     assert [error["path"] for error in response.json["errors"]] == ["observations[0].value"]
 
 
+@pytest.mark.parametrize("period", ["0000", "2025\n", "\uff12\uff10\uff12\uff15", "\u0662\u0660\u0662\u0665"])
+def test_a_period_of_year_zero_a_trailing_newline_or_other_digits_is_a_422(client, medicen, period):
+    response = client.post(URL, json={**BODY, "period": period}, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["period"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_a_body_that_is_not_json_is_a_422(client, medicen):
     response = client.post(URL, data=b"{not json", headers={**medicen, "Content-Type": "application/json"})
     assert response.status_code == 422
@@ -210,6 +218,11 @@ def test_the_openapi_document_describes_the_submission_endpoints(client):
         "/api/v1/clusters/{code}/observations",
         "/api/v1/clusters/{code}/members",
     } <= set(spec["paths"])
+
+
+def test_the_openapi_document_spells_the_period_pattern_as_json_schema_reads_it(client):
+    envelope = client.get("/openapi.json").json["components"]["schemas"]["Submission"]
+    assert envelope["properties"]["period"]["pattern"] == "^[1-9][0-9]{3}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
 
 
 def test_reading_an_unknown_cluster_is_a_404(client, auth):

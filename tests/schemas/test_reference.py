@@ -1,3 +1,5 @@
+import pytest
+
 from schemas.reference import catalogue, period_periodicity, registry
 
 DESIGN_CODES = {
@@ -54,3 +56,10 @@ def test_period_syntax_gives_its_periodicity():
     assert period_periodicity("2025-01") == "monthly"
     assert period_periodicity("2025-13") is None
     assert period_periodicity("25") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["0000", "0999-Q1", "2025\n", "2025-01\n", "\uff12\uff10\uff12\uff15", "2025-\u0661\u0662"]
+)
+def test_a_period_is_a_year_from_1000_in_ascii_digits_and_nothing_after(text):
+    assert period_periodicity(text) is None

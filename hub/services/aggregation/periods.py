@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from hub.errors import FieldProblem, InvalidInput
-from schemas.reference import PERIOD_RE, catalogue, period_periodicity
+from schemas.reference import catalogue, is_period, period_periodicity
 
 NOT_A_PERIOD = "{!r} is not a period (2025, 2025-Q1, 2025-S1, 2025-01)"
 
@@ -40,10 +41,9 @@ def query_problems(period: str | None, indicator: str | None) -> list[FieldProbl
 
 def _months(period: str) -> tuple[int, int, int]:
     """(year, first month, month count) of a valid period."""
-    match = PERIOD_RE.match(period)
-    assert match is not None
-    year, sub = int(match.group("year")), match.group("sub")
-    if sub is None:
+    assert is_period(period), period
+    year, sub = int(period[:4]), period[5:]
+    if not sub:
         return year, 1, 12
     if sub[0] == "Q":
         return year, 3 * int(sub[1]) - 2, 3
@@ -56,8 +56,7 @@ def bounds(period: str) -> tuple[date, date]:
     """First and last day of the period."""
     year, first, count = _months(period)
     last_month = first + count - 1
-    end = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
-    return date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+    return date(year, first, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
 
 
 def previous(period: str) -> str:
