@@ -34,10 +34,21 @@ BLUEPRINTS = (
 
 
 class HubApi(Api):
-    """flask-smorest's Api with its error answers replaced by problem+json."""
+    """flask-smorest's Api with its error answers replaced by problem+json, and documented so."""
+
+    ERROR_SCHEMA = problems.ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return problems.from_http_exception(error)
+
+    def _register_responses(self) -> None:
+        """flask-smorest declares its error responses under its default media type, which
+        the hub's successes keep: only for them is it problem+json."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = problems.PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
 
 
 def openapi_settings() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, json
-from marshmallow import ValidationError
+from marshmallow import INCLUDE, Schema, ValidationError, fields
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -15,10 +15,35 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from hub.errors import FieldProblem, HubError, InvalidInput, slug
 
 PROBLEM_TYPE = "https://afpc-hub.example/problems/"
+PROBLEM_JSON = "application/problem+json"
 DATABASE_RETRY_SECONDS = 5
 # The database could not answer, or every pooled connection to it stayed busy.
 UNANSWERED = (OperationalError, PoolTimeout)
 log = logging.getLogger(__name__)
+
+
+class FieldProblemSchema(Schema):
+    path = fields.String(
+        required=True,
+        metadata={"description": "where: a field, a row's field (observations[3].value), a parameter"},
+    )
+    message = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """Every error answer, as the OpenAPI document declares it (RFC 9457 problem details)."""
+
+    class Meta:
+        unknown = INCLUDE  # RFC 9457 lets a problem type add members
+
+    type = fields.String(required=True, metadata={"format": "uri"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.List(
+        fields.Nested(FieldProblemSchema),
+        metadata={"description": "every problem of a refused request, each with its path"},
+    )
 
 
 def problem(
@@ -34,7 +59,7 @@ def problem(
     if errors is not None:
         body["errors"] = [error.as_dict() for error in errors]
     body.update(extra)
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="afpc-hub"'
     return response
@@ -100,7 +125,12 @@ def from_http_exception(error: HTTPException) -> Response:
             errors,
         )
     title = error.name
-    return problem(status, title, error.description or title, slug(title))
+    response = problem(status, title, error.description or title, slug(title))
+    # What the exception says beside its body, e.g. the methods a 405's URL allows (RFC 9110).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def from_hub_error(error: HubError) -> Response:

@@ -34,6 +34,11 @@ def test_wrong_method_is_a_405_problem(client):
     assert_problem(client.delete("/healthz"), 405)
 
 
+def test_a_405_names_the_methods_the_url_allows(client):
+    allowed = client.delete("/healthz").headers["Allow"]
+    assert {method.strip() for method in allowed.split(",")} == {"GET", "HEAD", "OPTIONS"}
+
+
 def test_malformed_json_is_a_400_problem(client, auth):
     response = client.post(
         "/api/v1/clusters", data="{not json", content_type="application/json", headers=auth("admin")

@@ -3,6 +3,7 @@
 import re
 from urllib.parse import urlparse
 
+import jsonschema
 from openapi_spec_validator import validate
 
 from hub import create_app
@@ -15,6 +16,25 @@ def test_openapi_document_validates_as_openapi_3(client):
     spec = response.json
     assert spec["openapi"].startswith("3.")
     validate(spec)
+
+
+def test_every_error_response_is_declared_as_the_problem_json_the_hub_answers(client):
+    spec = client.get("/openapi.json").json
+    for name, response in spec["components"]["responses"].items():
+        assert set(response["content"]) == {"application/problem+json"}, name
+        assert response["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+
+
+def test_error_answers_validate_against_the_documented_problem_schema(client, auth):
+    components = client.get("/openapi.json").json["components"]
+    problem_schema = {"$ref": "#/components/schemas/Problem", "components": components}
+    refused = client.post("/api/v1/clusters", json={"code": "?"}, headers=auth("admin"))
+    missing = client.get("/api/v1/clusters/nowhere", headers=auth("admin"))
+    assert (refused.status_code, missing.status_code) == (422, 404)
+    for answer in (refused, missing):
+        jsonschema.validate(answer.json, problem_schema)
 
 
 def test_openapi_document_lists_the_token_endpoint_and_the_catalogue(client):
