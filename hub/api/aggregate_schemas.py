@@ -12,7 +12,7 @@ from hub.api.blueprint import QuerySchema
 from hub.api.problems import raise_problems
 from hub.services.aggregation.lineage import lineage_problems
 from hub.services.aggregation.reading import Position, query_problems_by
-from schemas.reference import catalogue
+from schemas.reference import PERIOD_PATTERN, catalogue
 
 CURSOR_PROBLEM = "not a cursor of this list: follow the next link"
 BREAKDOWN_DIMENSIONS = sorted(set(catalogue().code_lists) - {"region", "theme"})
@@ -42,7 +42,10 @@ def decode_cursor(cursor: str) -> Position:
 
 
 class AggregateQuerySchema(QuerySchema):
-    period = fields.String(required=True, metadata={"description": "2025, 2025-Q1, 2025-S1 or 2025-01"})
+    period = fields.String(
+        required=True,
+        metadata={"description": "2025, 2025-Q1, 2025-S1 or 2025-01", "pattern": PERIOD_PATTERN},
+    )
     indicator = fields.String(metadata={"description": "one indicator code (default: all)"})
     by = fields.List(
         fields.String(),
@@ -98,7 +101,7 @@ class AggregateListSchema(Schema):
 
 
 class LineageQuerySchema(QuerySchema):
-    period = fields.String(required=True)
+    period = fields.String(required=True, metadata={"pattern": PERIOD_PATTERN})
     indicator = fields.String(required=True)
     level = fields.String(load_default="national")
     area = fields.String(load_default="FR")

@@ -13,6 +13,7 @@ from hub.api.submission_schemas import WarningSchema
 from hub.models.operations import RUN_STATUSES
 from hub.services.connectors import AUTH_FIELDS, TYPES, Settings, settings_problems
 from hub.web import db, state
+from schemas.reference import PERIOD_PATTERN
 
 
 class AuthSchema(Schema):
@@ -83,7 +84,9 @@ class SyncRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    period = fields.String(metadata={"description": "default: the previous calendar year"})
+    period = fields.String(
+        metadata={"description": "default: the previous calendar year", "pattern": PERIOD_PATTERN}
+    )
 
 
 class RunStartedSchema(Schema):

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from hub.api.blueprint import QuerySchema
 from hub.api.bounds import bounded_integer
 from hub.api.paging import PageQuerySchema
+from schemas.reference import PERIOD_PATTERN
 
 
 class PushQuerySchema(QuerySchema):
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "validate and count, store nothing"}
     )
-    period = fields.String(metadata={"description": "the period of a text/csv body"})
+    period = fields.String(
+        metadata={"description": "the period of a text/csv body", "pattern": PERIOD_PATTERN}
+    )
+
+
+class PushHeadersSchema(Schema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=200, error="must be {min} to {max} characters"),
+        metadata={"description": "makes a retry safe: the same key and body answer the first push again"},
+    )
 
 
 class CountsSchema(Schema):

@@ -12,6 +12,7 @@ from hub.api.blueprint import Blueprint
 from hub.api.bounds import ID_IN_PATH
 from hub.api.paging import PageQuerySchema, listing
 from hub.api.submission_schemas import (
+    PushHeadersSchema,
     PushQuerySchema,
     SubmissionListSchema,
     SubmissionResultSchema,
@@ -27,20 +28,17 @@ blp = Blueprint("submissions", __name__, url_prefix="/api/v1", description="Subm
 
 JSON_TYPES = {"application/json"}
 CSV_TYPES = {"text/csv"}
-KEY_MAX = 200
-# An instance, not the class: webargs would build a schema from a class on every push.
+# Instances, not classes: webargs would build a schema from a class on every push.
 PUSH_QUERY = PushQuerySchema()
+PUSH_HEADERS = PushHeadersSchema()
 
 
-def _options(query: dict[str, Any]) -> dict[str, Any]:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= KEY_MAX:
-        raise InvalidInput([FieldProblem("Idempotency-Key", f"must be 1 to {KEY_MAX} characters")])
+def _options(query: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": "push",
         "actor": principal().subject,
         "dry_run": query["dry_run"],
-        "idempotency_key": key,
+        "idempotency_key": headers.get("idempotency_key"),
     }
 
 
@@ -77,6 +75,7 @@ def _refused(code: str, options: dict[str, Any], error: HubError) -> HubError:
 class Submissions(MethodView):
     @allow("cluster", "admin", own_cluster=True)
     @blp.arguments(PUSH_QUERY, location="query")
+    @blp.arguments(PUSH_HEADERS, location="headers")
     @blp.doc(
         requestBody={
             "required": True,
@@ -85,17 +84,14 @@ class Submissions(MethodView):
                 "text/csv": {"schema": {"type": "string", "description": "indicator,value[,dimension...]"}},
             },
         },
-        parameters=[
-            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": KEY_MAX}}
-        ],
     )
     @blp.response(201, SubmissionResultSchema, description="Accepted and stored")
     @blp.alt_response(
         200, schema=SubmissionResultSchema, description="A replay (Idempotency-Key) or a dry run"
     )
-    def post(self, query: dict[str, Any], code: str) -> Any:
+    def post(self, query: dict[str, Any], headers: dict[str, Any], code: str) -> Any:
         """Push one submission; every row is valid and stored, or nothing is and every problem is listed."""
-        options = _options(query)
+        options = _options(query, headers)
         try:
             result = _submit(query, code, options)
         except RequestEntityTooLarge as error:  # announced, or met reading a chunked body

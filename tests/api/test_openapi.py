@@ -4,10 +4,14 @@ import re
 from urllib.parse import urlparse
 
 import jsonschema
+import pytest
 from openapi_spec_validator import validate
 
 from hub import create_app
 from hub.auth.policy import rule_for
+
+PERIOD_PATTERN = "^[1-9][0-9]{3}(-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$"
+SUBMISSIONS = "/api/v1/clusters/{code}/submissions"
 
 
 def test_openapi_document_validates_as_openapi_3(client):
@@ -35,6 +39,22 @@ def test_error_answers_validate_against_the_documented_problem_schema(client, au
     assert (refused.status_code, missing.status_code) == (422, 404)
     for answer in (refused, missing):
         jsonschema.validate(answer.json, problem_schema)
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/v1/aggregates", "get"), ("/api/v1/aggregates/lineage", "get"), (SUBMISSIONS, "post")],
+)
+def test_a_period_asked_in_a_query_shows_the_period_pattern_in_json_schema_syntax(client, path, method):
+    parameters = client.get("/openapi.json").json["paths"][path][method]["parameters"]
+    (period,) = [parameter for parameter in parameters if parameter["name"] == "period"]
+    assert period["schema"]["pattern"] == PERIOD_PATTERN
+
+
+@pytest.mark.parametrize("schema", ["Submission", "SyncRequest"])
+def test_a_period_in_a_request_body_shows_the_period_pattern_in_json_schema_syntax(client, schema):
+    properties = client.get("/openapi.json").json["components"]["schemas"][schema]["properties"]
+    assert properties["period"]["pattern"] == PERIOD_PATTERN
 
 
 def test_openapi_document_lists_the_token_endpoint_and_the_catalogue(client):
