@@ -74,7 +74,10 @@ def get_cluster(session: Session, code: str) -> Cluster:
     return cluster
 
 
-def _check_codes(values: dict[str, Any]) -> None:
+def _check(values: dict[str, Any], current: Cluster | None = None) -> None:
+    """Every problem of ``values``, given to a new cluster or changing ``current``: unknown
+    codes, and an activity window that ends before it starts, in which the cluster would never
+    be expected."""
     lists = catalogue().code_lists
     problems = []
     if "region" in values and values["region"] not in lists["region"]:
@@ -84,12 +87,16 @@ def _check_codes(values: dict[str, Any]) -> None:
     for index, theme in enumerate(values.get("themes") or []):
         if theme not in lists["theme"]:
             problems.append(FieldProblem(f"themes[{index}]", f"unknown theme code {theme!r}"))
+    starts = values.get("active_from", current.active_from if current else None)
+    ends = values.get("active_to", current.active_to if current else None)
+    if starts is not None and ends is not None and ends < starts:
+        problems.append(FieldProblem("active_to", f"{ends} is before the activity starts ({starts})"))
     if problems:
         raise InvalidInput(problems)
 
 
 def add_cluster(session: Session, *, code: str, actor: str | None = None, **values: Any) -> Cluster:
-    _check_codes(values)
+    _check(values)
     if session.get(Cluster, code) is not None:
         raise Conflict(f"cluster {code!r} already exists")
     values.setdefault("themes", [values.get("theme")])
@@ -107,8 +114,8 @@ def add_cluster(session: Session, *, code: str, actor: str | None = None, **valu
 def update_cluster(session: Session, code: str, *, actor: str | None = None, **values: Any) -> Cluster:
     """Change a cluster's registry entry. A change to where it counts or whether it is expected
     leaves the aggregated periods' figures stale: they are marked dirty for it."""
-    _check_codes(values)
     cluster = get_cluster(session, code)
+    _check(values, cluster)
     changed = {}
     for key, value in values.items():
         if key in CLUSTER_FIELDS and getattr(cluster, key) != value:

@@ -22,6 +22,43 @@ def test_a_theme_list_with_an_unknown_code_is_refused_naming_it(db: Session) -> 
     assert db.get(Cluster, "new") is None
 
 
+def test_an_activity_window_that_ends_before_it_starts_is_refused_with_every_other_problem(
+    db: Session,
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        registry.add_cluster(
+            db,
+            code="new",
+            name="New",
+            region="FR-XX",
+            theme="HEALTH",
+            active_from=date(2020, 1, 1),
+            active_to=date(2019, 12, 31),
+        )
+    assert [problem.path for problem in refused.value.errors] == ["region", "active_to"]
+    assert db.get(Cluster, "new") is None
+
+
+def test_a_window_of_one_day_is_an_activity_window(db: Session) -> None:
+    day = date(2020, 1, 1)
+    registry.add_cluster(
+        db, code="new", name="New", region="FR-IDF", theme="HEALTH", active_from=day, active_to=day
+    )
+    assert db.get(Cluster, "new").active_to == day
+
+
+def test_a_change_that_would_end_the_activity_before_it_starts_is_refused_and_changes_nothing(
+    db: Session,
+) -> None:
+    registry.add_cluster(
+        db, code="new", name="New", region="FR-IDF", theme="HEALTH", active_from=date(2020, 1, 1)
+    )
+    with pytest.raises(InvalidInput) as refused:
+        registry.update_cluster(db, "new", name="Renamed", active_to=date(2019, 6, 30))
+    assert [problem.path for problem in refused.value.errors] == ["active_to"]
+    assert (db.get(Cluster, "new").name, db.get(Cluster, "new").active_to) == ("New", None)
+
+
 def test_a_cluster_added_without_a_theme_list_has_its_main_theme_as_one(db: Session) -> None:
     registry.add_cluster(db, code="new", name="New", region="FR-IDF", theme="HEALTH")
     assert db.get(Cluster, "new").themes == ["HEALTH"]
