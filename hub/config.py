@@ -34,7 +34,7 @@ class Config:
     disclosure_dominance: float = 0.85
     sdmx_public: bool = False
     log_level: str = "INFO"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = ""  # unset: the links a response holds are on the URL its request came in by
     sync_concurrency: int = 8
     aggregate_interval_seconds: int = 60
     run_timeout_seconds: int = 3600

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import request
 from flask.views import MethodView
 
 from hub.api.aggregate_schemas import (
@@ -18,6 +16,7 @@ from hub.api.aggregate_schemas import (
     encode_cursor,
 )
 from hub.api.blueprint import Blueprint
+from hub.api.paging import next_link
 from hub.auth.policy import allow
 from hub.services.aggregation import lineage, reading
 from hub.web import db
@@ -40,10 +39,7 @@ class Aggregates(MethodView):
             limit=query["limit"],
             after=decode_cursor(query["cursor"]) if "cursor" in query else None,
         )
-        following = None
-        if end is not None:
-            args = {**request.args.to_dict(flat=False), "cursor": [encode_cursor(end)]}
-            following = f"{request.base_url}?{urlencode(args, doseq=True)}"
+        following = None if end is None else next_link(encode_cursor(end))
         completeness = reading.completeness(db(), period=query["period"], indicator=query.get("indicator"))
         return {"items": cells, "next": following, "completeness": completeness}
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 
 from hub.api.blueprint import Blueprint
+from hub.api.paging import public_url
 from hub.api.schemas import (
     ClusterListSchema,
     ClusterPatchSchema,
@@ -59,7 +61,8 @@ class Clusters(MethodView):
     @blp.response(201, ClusterSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a cluster to the registry."""
-        return registry.add_cluster(db(), actor=principal().subject, **body)
+        cluster = registry.add_cluster(db(), actor=principal().subject, **body)
+        return cluster, 201, {"Location": public_url(f"{request.path}/{cluster.code}")}
 
 
 @blp.route("/clusters/<code>")

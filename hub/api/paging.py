@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import request
 from marshmallow import Schema, fields, validate
 
 from hub.api.blueprint import QuerySchema
 from hub.api.bounds import bounded_integer
 from hub.services.cluster_records import Page
+from hub.web import state
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
@@ -30,10 +32,19 @@ def list_schema(item: type[Schema], name: str) -> type[Schema]:
     )
 
 
+def public_url(path: str) -> str:
+    """``path`` on this hub as its clients reach it: on ``HUB_BASE_URL`` when it is set, since
+    behind a proxy the request came in by the proxy's name for the hub; else on that name."""
+    return (state().config.base_url or request.root_url).rstrip("/") + path
+
+
+def next_link(cursor: str) -> str:
+    """This request again, with every parameter as it came but ``cursor``."""
+    args = {**request.args.to_dict(flat=False), "cursor": [cursor]}
+    return public_url(f"{request.path}?{urlencode(args, doseq=True)}")
+
+
 def listing(page: Page, **extra: Any) -> dict[str, Any]:
     """The list body; ``next`` repeats this request's query with the page's cursor."""
-    following = None
-    if page.cursor is not None:
-        args: dict[str, Any] = {**request.args.to_dict(), "cursor": page.cursor}
-        following = url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    following = None if page.cursor is None else next_link(str(page.cursor))
     return {"items": page.items, "next": following, **extra}

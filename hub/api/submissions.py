@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub.api.blueprint import Blueprint
 from hub.api.bounds import ID_IN_PATH
-from hub.api.paging import PageQuerySchema, listing
+from hub.api.paging import PageQuerySchema, listing, public_url
 from hub.api.submission_schemas import (
     PushHeadersSchema,
     PushQuerySchema,
@@ -100,7 +100,7 @@ class Submissions(MethodView):
             raise _refused(code, options, too_large) from error
         if result.replayed or result.dry_run:
             return result.as_json(), 200
-        return result.as_json(), 201, {"Location": f"{request.path}/{result.submission_id}"}
+        return result.as_json(), 201, {"Location": public_url(f"{request.path}/{result.submission_id}")}
 
     @allow("cluster", "board", "admin", own_cluster=True)
     @blp.arguments(PageQuerySchema, location="query")

@@ -107,7 +107,9 @@ def test_by_region_adds_region_cells_with_their_flags(client, auth, federation):
 def test_pages_link_to_the_next_one(client, auth, federation):
     body = client.get("/api/v1/aggregates?period=2025&by=cluster&limit=5", headers=auth("board")).json
     assert len(body["items"]) == 5
-    assert "cursor=" in body["next"]
+    assert body["next"].startswith(
+        "http://localhost/api/v1/aggregates?period=2025&by=cluster&limit=5&cursor="
+    )
 
 
 @pytest.mark.parametrize("by", ["cluster", "cluster,funder", "region", "theme,category", "funder"])
