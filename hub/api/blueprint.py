@@ -16,10 +16,10 @@ from typing import Any
 import flask
 import flask_smorest
 from marshmallow import Schema
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from hub.api import storable_input
-from hub.errors import FieldProblem, InvalidInput
+from hub.errors import FieldProblem, InvalidInput, UnsupportedContentType
 from hub.web import view_handler
 
 TAKES_QUERY = "_hub_takes_query"  # set on the views that read a query string
@@ -28,13 +28,22 @@ QUERY_LOCATIONS = ("query", "querystring")
 
 class StrictParser(FlaskParser):
     """Leaves ``unknown`` to each schema (marshmallow's default: refuse) for query strings too,
-    and refuses a JSON body holding what the database cannot store (``storable_input``)."""
+    refuses a JSON body holding what the database cannot store (``storable_input``), and a
+    body of another type where JSON is read."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         "query": None,
         "querystring": None,
     }
+
+    def load_json(self, req: flask.Request, schema: Schema) -> Any:
+        """webargs reads a body of another type as no body at all: a form sent to change a
+        cluster would change nothing, one asking a sync for a period would pull the default
+        one, and both would be answered as done."""
+        if not is_json_request(req) and (req.content_length or req.headers.get("Transfer-Encoding")):
+            raise UnsupportedContentType("send application/json")
+        return super().load_json(req, schema)
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         document = super()._raw_load_json(req)

@@ -46,6 +46,20 @@ def test_malformed_json_is_a_400_problem(client, auth):
     assert_problem(response, 400)
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/clusters"),
+        ("patch", "/api/v1/clusters/medicen"),
+        ("put", "/api/v1/clusters/medicen/connector"),
+        ("post", "/api/v1/clusters/medicen/sync"),
+    ],
+)
+def test_a_form_sent_where_json_is_read_is_a_415_problem(client, auth, method, path):
+    form = {"name": "Renamed", "period": "2019", "type": "csv", "url": "https://feed.example/x.csv"}
+    assert_problem(getattr(client, method)(path, data=form, headers=auth("admin")), 415)
+
+
 def test_too_large_body_is_a_413_problem(client, app):
     app.config["MAX_CONTENT_LENGTH"] = 10
     response = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": "x" * 50})
