@@ -40,13 +40,22 @@ class Renamer:
         self.indicators: Mapping[str, str] = mapping.get("indicators") or {}
         self.dimensions: Mapping[str, Mapping[str, str]] = mapping.get("dimensions") or {}
 
-    def observation(self, indicator: Any, value: Any, dimensions: Mapping[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {"indicator": self.indicators.get(indicator, indicator), "value": number(value)}
-        if dimensions:
+    def observation(self, indicator: Any, value: Any, dimensions: Any) -> dict[str, Any]:
+        """The row renamed. What is not of the shape a row takes (a code that is not text,
+        dimensions that are not an object) goes on as it came, for the ingestion to refuse
+        naming the row, rather than stop the pull on an error that names nothing."""
+        row: dict[str, Any] = {"indicator": _renamed(self.indicators, indicator), "value": number(value)}
+        if dimensions and isinstance(dimensions, Mapping):
             row["dimensions"] = {
-                name: self.dimensions.get(name, {}).get(code, code) for name, code in dimensions.items()
+                name: _renamed(self.dimensions.get(name, {}), code) for name, code in dimensions.items()
             }
+        elif dimensions:
+            row["dimensions"] = dimensions
         return row
+
+
+def _renamed(codes: Mapping[str, str], code: Any) -> Any:
+    return codes.get(code, code) if isinstance(code, str) else code
 
 
 def mapping_problems(mapping: Any, kind: str | None) -> Iterator[tuple[str, str]]:

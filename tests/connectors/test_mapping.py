@@ -69,6 +69,22 @@ def test_the_common_mapping_renames_indicator_and_dimension_codes() -> None:
     ]
 
 
+def test_feed_json_rows_of_another_shape_go_on_as_they_came_for_the_ingestion_to_name() -> None:
+    rows = [
+        {"indicator": ["projets"], "value": 1},
+        {"indicator": "projets", "value": 1, "dimensions": ["anr"]},
+        {"indicator": "projets", "value": 1, "dimensions": {"funder": {"code": "anr"}}},
+    ]
+    body = json.dumps({"period": PERIOD, "observations": rows, "next": None})
+    mapping = {"indicators": {"projets": "PROJECTS_FUNDED"}, "dimensions": {"funder": {"anr": "ANR"}}}
+
+    assert _map("feed_json", body, mapping=mapping)["observations"] == [
+        {"indicator": ["projets"], "value": 1},
+        {"indicator": "PROJECTS_FUNDED", "value": 1, "dimensions": ["anr"]},
+        {"indicator": "PROJECTS_FUNDED", "value": 1, "dimensions": {"funder": {"code": "anr"}}},
+    ]
+
+
 def test_csv_reads_the_hubs_columns_after_a_byte_order_mark() -> None:
     body = b"\xef\xbb\xbfindicator,value,funder\nEVENTS,12.0,\nPROJECTS_FUNDED,n/a,ANR\n"
 

@@ -91,6 +91,13 @@ def test_an_unknown_indicator_is_refused_by_the_ingestion(state, db, feed, befor
     assert "observations[0].indicator" in failure(state, db, before)
 
 
+def test_a_row_whose_codes_are_not_text_is_refused_by_the_ingestion_naming_it(state, db, feed, before):
+    rows = [{"indicator": ["EVENTS"], "value": 1}, {"indicator": "EVENTS", "value": 1, "dimensions": ["x"]}]
+    feed.get(URL, json={"period": PERIOD, "observations": rows})
+    error = failure(state, db, before)
+    assert "observations[0].indicator" in error and "observations[1].dimensions" in error
+
+
 def test_server_errors_fail_once_the_retries_are_exhausted(state, db, feed, before):
     feed.get(URL, status=503)
     assert failure(state, db, before) == f"page 1 ({URL}): HTTP 503; gave up after 3 attempts"
