@@ -8,29 +8,24 @@ connector ``"columns": {"indicator": COL, "value": COL, "dimensions": {dim: COL}
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 COLUMNS = ("indicator", "value", "dimensions")
+# A number as a file writes it: ASCII digits, a point, an exponent. Python's own int() and
+# float() also read "1_000", "nan", "Infinity" and other scripts' digits, which a cluster's
+# file does not mean as numbers.
+DECIMAL = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
+INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 def number(value: Any) -> Any:
-    """A number as an int when integral, else a float; text that is no number stays as it came,
-    for the ingestion to refuse with its own message."""
-    if isinstance(value, bool):
+    """Text read as a number (an int when written as one); anything else as it came, for the
+    ingestion to refuse with its own message."""
+    if not isinstance(value, str) or not DECIMAL.fullmatch(value):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    return int(value) if INTEGER.fullmatch(value) else float(value)
 
 
 class Renamer:

@@ -9,6 +9,7 @@ import pytest
 
 import connectors
 from connectors.base import ConnectorError, Page, Source
+from connectors.mapping import mapping_problems, number
 
 PERIOD = "2024"
 
@@ -127,3 +128,126 @@ def test_a_file_that_is_not_sdmx_csv_is_refused_at_line_1() -> None:
 def test_sdmx_csv_without_obs_value_is_refused_at_line_1() -> None:
     with pytest.raises(ConnectorError, match=r"line 1: no column OBS_VALUE"):
         _map("sdmx", "DATAFLOW,INDICATOR,TIME_PERIOD\nAFPC:CLUSTER_IND(1.0),EVENTS,2024\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("3", 3), (" 3 ", 3), ("+7", 7), ("-2.5", -2.5), ("1e3", 1000.0), (".5", 0.5), ("12.0", 12.0)],
+)
+def test_a_number_written_in_a_file_is_read_as_one(text, read) -> None:
+    assert number(text) == read and type(number(text)) is type(read)
+
+
+@pytest.mark.parametrize("text", ["1_000", "nan", "Infinity", "\u0661\u0662", "0x10", "1e", " n/a ", ""])
+def test_text_that_a_file_does_not_mean_as_a_number_goes_on_as_it_came(text) -> None:
+    assert number(text) == text
+
+
+def test_a_value_that_is_not_text_goes_on_as_it_came() -> None:
+    assert [number(value) for value in (True, 4.0, None)] == [True, 4.0, None]
+
+
+def test_a_mapping_that_is_not_an_object_is_one_problem() -> None:
+    assert list(mapping_problems(5, "csv")) == [("mapping", "must be an object")]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "paths"),
+    [
+        ({"dimensions": "funder"}, ["mapping.dimensions"]),
+        ({"dimensions": {"funder": {"anr": 1}}}, ["mapping.dimensions.funder.anr"]),
+        ({"indicators": ["EVENTS"]}, ["mapping.indicators"]),
+        ({"columns": "ind,val"}, ["mapping.columns"]),
+        ({"columns": {"dimensions": {"funder": 3}}}, ["mapping.columns.dimensions.funder"]),
+        ({"columns": {"value": ["val"], "unit": "u"}}, ["mapping.columns.value", "mapping.columns.unit"]),
+    ],
+)
+def test_each_stray_from_a_csv_mappings_shape_is_named(mapping, paths) -> None:
+    assert [path for path, _message in mapping_problems(mapping, "csv")] == paths
+
+
+def test_columns_in_a_feed_mapping_are_one_problem_whatever_they_hold() -> None:
+    problems = list(mapping_problems({"columns": {"value": 3}}, "feed_json"))
+    assert [path for path, _message in problems] == ["mapping.columns"]
+
+
+def test_csv_reads_past_blank_lines_and_spaces_around_names_and_codes() -> None:
+    body = " indicator , value ,funder\n\n EVENTS ,4,\n\nPROJECTS_FUNDED,2, ANR \n\n"
+
+    assert _map("csv", body)["observations"] == [
+        {"indicator": "EVENTS", "value": 4},
+        {"indicator": "PROJECTS_FUNDED", "value": 2, "dimensions": {"funder": "ANR"}},
+    ]
+
+
+def test_a_csv_row_with_more_fields_than_the_header_names_its_line() -> None:
+    with pytest.raises(ConnectorError, match=r"line 3: expected 2 fields, found 3"):
+        _map("csv", "indicator,value\nEVENTS,1\nEVENTS,2,3\n")
+
+
+def test_a_csv_field_past_the_readers_limit_names_its_line() -> None:
+    body = "indicator,value\nEVENTS,1\nEVENTS," + "9" * 200_000 + "\n"
+    with pytest.raises(ConnectorError, match=r"line 3: unreadable CSV"):
+        _map("csv", body)
+
+
+def test_a_mapped_dimension_column_missing_from_the_header_names_line_1() -> None:
+    mapping = {"columns": {"dimensions": {"funder": "Financeur"}}}
+    with pytest.raises(ConnectorError, match=r"line 1: no column 'Financeur' in the header"):
+        _map("csv", "indicator,value\nEVENTS,1\n", mapping=mapping)
+
+
+def test_sdmx_reads_lower_case_column_ids_and_leaves_out_what_is_no_hub_dimension() -> None:
+    body = (
+        "dataflow,freq,ref_area,indicator,funder,time_period,obs_value,unit_measure,obs_status\n"
+        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,ANR,2024,3,NB,A\n"
+        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,_Z,2024,4,NB,A\n"
+    )
+
+    assert _map("sdmx", body)["observations"] == [
+        {"indicator": "PROJECTS_FUNDED", "value": 3, "dimensions": {"funder": "ANR"}},
+        {"indicator": "PROJECTS_FUNDED", "value": 4},
+    ]
+
+
+def test_a_feed_page_after_a_byte_order_mark_is_read() -> None:
+    body = b"\xef\xbb\xbf" + json.dumps({"period": PERIOD, "observations": []}).encode()
+    assert _map("feed_json", body) == {"period": PERIOD, "observations": []}
+
+
+@pytest.mark.parametrize(
+    ("body", "fault"),
+    [
+        ([], "expected a JSON object"),
+        ({"period": PERIOD, "observations": {"indicator": "EVENTS"}}, "observations must be a list"),
+        ({"period": PERIOD, "observations": [], "members": "none"}, "members must be a list"),
+        ({"period": PERIOD, "observations": ["EVENTS"]}, "an observation must be an object"),
+    ],
+)
+def test_a_feed_page_of_another_shape_is_a_fault_naming_the_page(body, fault) -> None:
+    with pytest.raises(ConnectorError, match=rf"page 1 \(.*\): {fault}"):
+        _map("feed_json", json.dumps(body))
+
+
+def test_a_next_link_that_is_not_text_is_a_fault_naming_the_page() -> None:
+    page = _page(json.dumps({"period": PERIOD, "observations": [], "next": 3}))
+    with pytest.raises(ConnectorError, match=r"page 1 \(.*\): next must be a URL or null"):
+        connectors.get("feed_json").next_of(page)
+
+
+def test_an_empty_next_link_ends_the_feed_like_null() -> None:
+    page = _page(json.dumps({"period": PERIOD, "observations": [], "next": ""}))
+    assert connectors.get("feed_json").next_of(page) is None
+
+
+def test_a_member_list_on_the_first_page_only_is_kept_whole() -> None:
+    member = {"siren": "732829320", "name": "Exemple SAS", "category": "SME"}
+    first = json.dumps({"period": PERIOD, "observations": [], "members": [member], "next": "p2"})
+    second = json.dumps({"period": PERIOD, "observations": [{"indicator": "EVENTS", "value": 1}]})
+
+    assert _map("feed_json", first, second)["members"] == [member]
+
+
+def test_an_empty_member_list_is_a_member_list() -> None:
+    body = json.dumps({"period": PERIOD, "observations": [], "members": []})
+    assert _map("feed_json", body) == {"period": PERIOD, "observations": [], "members": []}
