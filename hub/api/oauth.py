@@ -23,7 +23,7 @@ blp = Blueprint("oauth", __name__, description="Access tokens (OAuth 2 client cr
 def _token_request() -> dict[str, Any]:
     """Form or JSON body, as OAuth clients send either."""
     raw = request.get_json(silent=True) if request.is_json else request.form.to_dict()
-    storable_input.refuse_in_json(raw)  # a form was checked with the URL
+    storable_input.refuse_in_json(raw)
     try:
         return TokenRequestSchema().load(raw or {})
     except ValidationError as exc:

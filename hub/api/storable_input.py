@@ -1,9 +1,10 @@
 """Only what the database can store gets in (``schemas.text_rules``): text with no NUL
 character or lone surrogate, and, in JSON, finite numbers (Python's parser takes ``NaN`` and
 ``Infinity``, which no JSON column holds). Refused up front, as the input problems they are,
-wherever they can come in: the URL (path and query) and a form here, the JSON bodies the
-endpoints parse in ``hub.api.blueprint``. Submissions parse their own bodies: their rules
-check their free text (a member's name and foreign id) and numbers.
+wherever they can come in: the URL (path and query) here, the JSON bodies the endpoints parse
+in ``hub.api.blueprint``, the token request (form or JSON) in ``hub.api.oauth``. Submissions
+parse their own bodies: their rules check their free text (a member's name and foreign id)
+and numbers.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from flask import Flask, request
 
 from hub.errors import FieldProblem, InvalidInput
 from schemas.text_rules import TEXT_PROBLEM, storable
-
-FORM = "application/x-www-form-urlencoded"
 
 
 def json_problems(value: Any, path: str = "") -> Iterator[FieldProblem]:
@@ -45,15 +44,13 @@ def refuse_in_json(document: Any) -> None:
         raise InvalidInput(problems)
 
 
-def _refuse_in_url_and_form() -> None:
+def _refuse_in_url() -> None:
     problems = [] if storable(request.path) else [FieldProblem("", f"the URL path {TEXT_PROBLEM}")]
-    fields = list(request.args.items(multi=True))
-    if request.mimetype == FORM:
-        fields += request.form.items(multi=True)
+    fields = request.args.items(multi=True)
     problems += [FieldProblem(name, TEXT_PROBLEM) for name, value in fields if not storable(name + value)]
     if problems:
         raise InvalidInput(problems)
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_refuse_in_url_and_form)
+    app.before_request(_refuse_in_url)

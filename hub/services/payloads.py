@@ -28,7 +28,7 @@ def unpack(stored: bytes) -> bytes:
 
 
 class TeeReader(io.RawIOBase):
-    """A binary reader that compresses, hashes and counts what passes through it."""
+    """A binary reader that compresses and hashes what passes through it."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         super().__init__()
@@ -36,7 +36,6 @@ class TeeReader(io.RawIOBase):
         self._sha = hashlib.sha256()
         self._compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, GZIP_WBITS)
         self._chunks: list[bytes] = []
-        self.size = 0
 
     def readable(self) -> bool:
         return True
@@ -44,7 +43,6 @@ class TeeReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         data = self._stream.read(len(buffer))
         if data:
-            self.size += len(data)
             self._sha.update(data)
             self._chunks.append(self._compressor.compress(data))
             buffer[: len(data)] = data

@@ -138,3 +138,58 @@ def test_a_foreign_member_is_served_with_its_country_and_identifier(client, medi
     push(client, medicen, body(12, [foreign]))
     items = client.get(BASE + "/members?period=2025", headers=medicen).json["items"]
     assert items == [{**foreign, "siren": None, "region": None}]
+
+
+@pytest.mark.parametrize("what", ["submissions", "observations", "members?period=2025"])
+def test_reading_what_an_unknown_cluster_sent_is_a_404(client, auth, what):
+    assert client.get(f"/api/v1/clusters/nope/{what}", headers=auth("admin")).status_code == 404
+
+
+def test_observations_filter_by_period(client, medicen):
+    push(client, medicen, body(12))
+    push(client, medicen, {**body(14), "period": "2024"})
+    items = client.get(BASE + "/observations?period=2024&indicator=PROJECTS_FUNDED", headers=medicen).json
+    assert [(item["period"], item["value"]) for item in items["items"]] == [("2024", 14)]
+
+
+def test_a_whole_number_indicator_is_served_as_an_integer_and_a_decimal_one_as_a_float(client, medicen):
+    satisfaction = {"indicator": "MEMBER_SATISFACTION", "value": 8}
+    push(
+        client,
+        medicen,
+        {"period": "2025", "observations": [{"indicator": "EVENTS", "value": 4}, satisfaction]},
+    )
+    items = client.get(BASE + "/observations", headers=medicen).json["items"]
+    served = {item["indicator"]: item["value"] for item in items}
+    assert (type(served["EVENTS"]), type(served["MEMBER_SATISFACTION"])) == (int, float)
+
+
+def test_a_submission_of_another_cluster_or_period_lists_no_members(client, medicen, auth):
+    systematic = auth("cluster", "systematic")
+    response = client.post(
+        "/api/v1/clusters/systematic/submissions", json=body(12, [MEMBER]), headers=systematic
+    )
+    theirs = response.json["id"]
+    mine_2024 = push(client, medicen, {**body(12, [MEMBER]), "period": "2024"})
+    for submission in (theirs, mine_2024):
+        listed = client.get(f"{BASE}/members?period=2025&submission={submission}", headers=medicen).json
+        assert listed["items"] == []
+
+
+def test_each_cluster_s_list_shows_the_name_and_region_it_gave_a_shared_member(client, medicen, auth):
+    push(client, medicen, body(12, [MEMBER]))
+    renamed = {**MEMBER, "name": "Exemple Holding", "region": "FR-ARA"}
+    systematic = auth("cluster", "systematic")
+    client.post("/api/v1/clusters/systematic/submissions", json=body(12, [renamed]), headers=systematic)
+    (theirs,) = client.get("/api/v1/clusters/systematic/members?period=2025", headers=systematic).json[
+        "items"
+    ]
+    assert (theirs["name"], theirs["region"]) == ("Exemple Holding", "FR-ARA")
+
+
+def test_a_csv_push_after_a_byte_order_mark_is_read(client, medicen):
+    raw = b"\xef\xbb\xbfindicator,value\nEVENTS,4\n"
+    response = client.post(
+        BASE + "/submissions?period=2025", data=raw, headers={**medicen, "Content-Type": "text/csv"}
+    )
+    assert response.status_code == 201

@@ -15,6 +15,7 @@ from hub.db import make_session_factory
 from hub.services.aggregation import AggregationFailed
 from hub.state import HubState
 from hub.web import view_handler
+from schemas.text_rules import TEXT_PROBLEM
 from tests.conftest import BACKEND
 
 
@@ -223,12 +224,15 @@ NUL, SURROGATE = "a\u0000b", "a\ud800b"
         ("/api/v1/runs?cluster=%00", "cluster"),
         ("/api/v1/clusters/medicen/observations?indicator=a%00b", "indicator"),
         ("/api/v1/aggregates/lineage?period=2025&indicator=EVENTS&level=region&area=%00", "area"),
+        ("/api/v1/clusters?act%00ive=true", "act\x00ive"),
+        ("/api/v1/aggregates?period=2025&by=region&by=%00", "by"),
     ],
 )
 def test_a_nul_character_in_the_url_is_a_422_not_a_database_error(client, auth, path, where):
     response = client.get(path, headers=auth("admin"))
     assert_problem(response, 422)
     assert [error["path"] for error in response.json["errors"]] == [where]
+    assert response.json["errors"][0]["message"].endswith(TEXT_PROBLEM)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +251,7 @@ def test_a_nul_character_in_the_url_is_a_422_not_a_database_error(client, auth, 
             "name",
         ),
         ("patch", "/api/v1/clusters/medicen", {"description": NUL}, "description"),
+        ("patch", "/api/v1/clusters/medicen", {"themes": ["HEALTH", SURROGATE]}, "themes[1]"),
         ("patch", "/api/v1/clusters/medicen", {"name": SURROGATE}, "name"),
         (
             "put",
@@ -268,6 +273,7 @@ def test_text_the_database_cannot_store_in_a_json_body_is_a_422_naming_where(
     response = getattr(client, method)(path, json=body, headers=auth("admin"))
     assert_problem(response, 422)
     assert [error["path"] for error in response.json["errors"]] == [where]
+    assert response.json["errors"][0]["message"].endswith(TEXT_PROBLEM)
 
 
 def test_a_json_nan_is_a_422_not_a_database_error(client, auth):
