@@ -75,6 +75,16 @@ def test_inserted_observations_match_a_core_insert_of_the_same_rows(db: Session)
     assert loaded[0].created_at.utcoffset() == timedelta(0)
 
 
+def test_a_document_given_once_for_every_row_is_stored_in_each(db: Session) -> None:
+    constants, columns = observation_rows(datetime(2025, 3, 1, tzinfo=UTC))
+    dimensions = columns.pop("dimensions")[0]
+    columns["dims_key"] = ["funder=ANR", "funder=ANR"]
+    bulk = submission(db)
+    insert_rows(db, OBSERVATIONS, {**constants, "dimensions": dimensions, "submission_id": bulk}, columns)
+    loaded = db.scalars(select(Observation.dimensions).where(Observation.submission_id == bulk)).all()
+    assert loaded == [{"funder": "ANR"}, {"funder": "ANR"}]
+
+
 def test_inserted_memberships_keep_dates_and_missing_values(db: Session) -> None:
     organisation = Organisation(key="siren:732829320", siren="732829320", name="Exemple", category="SME")
     db.add(organisation)
