@@ -48,7 +48,7 @@ def queue_sync(
 ) -> JobRun:
     """Queue a pull of the cluster's feed; refused when the cluster has no enabled connector."""
     get_cluster(session, cluster_code)
-    period = period or default_period()
+    period = default_period() if period is None else period
     checked_periodicity(period)
     config = session.get(ConnectorConfig, cluster_code)
     if replay_of is None and (config is None or not config.enabled):

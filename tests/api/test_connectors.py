@@ -133,9 +133,12 @@ def test_a_sync_request_without_a_body_asks_for_the_previous_year(client, admin,
     assert client.get(f"/api/v1/runs/{run_id}", headers=admin).json["period"].isdigit()
 
 
-def test_a_sync_request_with_a_bad_period_is_a_422(client, admin, configured):
-    response = client.post(BASE + "/sync", json={"period": "2025-Q5"}, headers=admin)
+@pytest.mark.parametrize("period", ["2025-Q5", ""])
+def test_a_sync_request_with_a_bad_period_is_a_422_and_queues_nothing(client, admin, configured, period):
+    response = client.post(BASE + "/sync", json={"period": period}, headers=admin)
     assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["period"]
+    assert client.get("/api/v1/runs?kind=sync", headers=admin).json["items"] == []
 
 
 def test_a_sync_request_without_an_enabled_connector_is_a_409(client, admin):
