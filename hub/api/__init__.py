@@ -42,8 +42,9 @@ class HubApi(Api):
         return problems.from_http_exception(error)
 
     def _register_responses(self) -> None:
-        """flask-smorest declares its error responses under its default media type, which
-        the hub's successes keep: only for them is it problem+json."""
+        """flask-smorest declares its error responses under the media type of the successes
+        (``application/json``); the hub answers errors as problem+json, so they are declared
+        under it, and the successes keep theirs."""
         self.DEFAULT_RESPONSE_CONTENT_TYPE = problems.PROBLEM_JSON
         try:
             super()._register_responses()
