@@ -125,6 +125,13 @@ def test_pages_hold_limit_cells_and_together_every_cell_once(client, auth, feder
     assert any(cell["contributors"] == 0 for cell in paged)  # the empty totals of unreported indicators
 
 
+def test_a_next_link_keeps_a_repeated_parameter_whole(client, auth, federation):
+    body = client.get(
+        "/api/v1/aggregates?period=2025&by=region&by=funder&limit=2", headers=auth("board")
+    ).json
+    assert "by=region&by=funder&limit=2&cursor=" in body["next"]
+
+
 def test_the_national_cells_of_an_indicator_come_before_its_breakdown(client, auth, federation):
     items = client.get("/api/v1/aggregates?period=2025&by=cluster", headers=auth("board")).json["items"]
     order = [(cell["indicator"], cell["level"] != "national") for cell in items]

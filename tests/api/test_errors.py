@@ -1,5 +1,6 @@
 """Every error answer is problem+json."""
 
+import io
 import re
 
 import pytest
@@ -59,6 +60,29 @@ def test_malformed_json_is_a_400_problem(client, auth):
 def test_a_form_sent_where_json_is_read_is_a_415_problem(client, auth, method, path):
     form = {"name": "Renamed", "period": "2019", "type": "csv", "url": "https://feed.example/x.csv"}
     assert_problem(getattr(client, method)(path, data=form, headers=auth("admin")), 415)
+
+
+def test_a_chunked_form_sent_where_json_is_read_is_a_415_problem(client, auth):
+    response = client.patch(
+        "/api/v1/clusters/medicen",
+        input_stream=io.BytesIO(b"name=Renamed"),
+        headers={**auth("admin"), "Content-Type": FORM, "Transfer-Encoding": "chunked"},
+    )
+    assert_problem(response, 415)
+
+
+def test_a_json_body_that_is_not_an_object_is_a_422_on_the_whole_body(client, auth):
+    response = client.patch("/api/v1/clusters/medicen", json=["name", "Renamed"], headers=auth("admin"))
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == [""]
+
+
+def test_a_refused_item_of_a_list_is_named_by_its_index(client, auth):
+    response = client.patch(
+        "/api/v1/clusters/medicen", json={"themes": ["HEALTH", "NOPE"]}, headers=auth("admin")
+    )
+    assert_problem(response, 422)
+    assert [error["path"] for error in response.json["errors"]] == ["themes[1]"]
 
 
 def test_too_large_body_is_a_413_problem(client, app):
@@ -191,6 +215,7 @@ def _takes_no_query(app) -> list[tuple[str, str]]:
 def test_a_query_string_sent_to_an_endpoint_that_takes_none_is_a_422_naming_each_parameter(app, client, auth):
     endpoints = _takes_no_query(app)
     assert ("GET", "/api/v1/clusters/medicen") in endpoints and ("POST", "/oauth/token") in endpoints
+    assert ("POST", "/api/v1/clusters") in endpoints  # it reads a JSON body, and no query
     for method, path in endpoints:
         response = client.open(path + "?dryrun=true&_=1", method=method, headers=auth("admin"))
         assert response.status_code == 422, f"{method} {path}"
@@ -214,6 +239,7 @@ def test_an_options_request_is_answered_whatever_its_query_string(client, path):
 
 
 NUL, SURROGATE = "a\u0000b", "a\ud800b"
+FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.mark.parametrize(
