@@ -104,19 +104,30 @@ def test_csv_without_a_mapped_column_names_line_1() -> None:
         )
 
 
-def test_sdmx_csv_2_keeps_the_runs_period_and_skips_missing_values() -> None:
-    body = (
+SDMX_FILES = {
+    "sdmx-csv 2 keeps the run's period and skips missing values": (
         "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,INDICATOR: Indicator,FUNDER,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
         "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,ANR,2024,3,A\n"
         "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,_T,2024,5,A\n"
         "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,EU,2024,NaN,A\n"
         "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,REGION,2024,,A\n"
-        "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,ANR,2023,9,A\n"
-    )
+        "dataflow,AFPC:CLUSTER_IND(1.0),I,A,PROJECTS_FUNDED,ANR,2023,9,A\n",
+        5,
+    ),
+    "lower-case column ids, and columns that are no hub dimension left out": (
+        "dataflow,freq,ref_area,indicator,funder,time_period,obs_value,unit_measure,obs_status\n"
+        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,ANR,2024,3,NB,A\n"
+        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,_Z,2024,4,NB,A\n",
+        4,
+    ),
+}
 
+
+@pytest.mark.parametrize(("body", "total"), SDMX_FILES.values(), ids=SDMX_FILES.keys())
+def test_sdmx_rows_become_the_funders_breakdown_and_the_total(body, total) -> None:
     assert _map("sdmx", body)["observations"] == [
         {"indicator": "PROJECTS_FUNDED", "value": 3, "dimensions": {"funder": "ANR"}},
-        {"indicator": "PROJECTS_FUNDED", "value": 5},
+        {"indicator": "PROJECTS_FUNDED", "value": total},
     ]
 
 
@@ -195,19 +206,6 @@ def test_a_mapped_dimension_column_missing_from_the_header_names_line_1() -> Non
     mapping = {"columns": {"dimensions": {"funder": "Financeur"}}}
     with pytest.raises(ConnectorError, match=r"line 1: no column 'Financeur' in the header"):
         _map("csv", "indicator,value\nEVENTS,1\n", mapping=mapping)
-
-
-def test_sdmx_reads_lower_case_column_ids_and_leaves_out_what_is_no_hub_dimension() -> None:
-    body = (
-        "dataflow,freq,ref_area,indicator,funder,time_period,obs_value,unit_measure,obs_status\n"
-        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,ANR,2024,3,NB,A\n"
-        "AFPC:CLUSTER_IND(1.0),A,FR,PROJECTS_FUNDED,_Z,2024,4,NB,A\n"
-    )
-
-    assert _map("sdmx", body)["observations"] == [
-        {"indicator": "PROJECTS_FUNDED", "value": 3, "dimensions": {"funder": "ANR"}},
-        {"indicator": "PROJECTS_FUNDED", "value": 4},
-    ]
 
 
 def test_a_feed_page_after_a_byte_order_mark_is_read() -> None:
