@@ -40,7 +40,7 @@ class ConnectorSettingsSchema(Schema):
     url = fields.String(required=True, metadata={"description": "http or https"})
     enabled = fields.Boolean(load_default=True)
     schedule = fields.String(
-        load_default=None, allow_none=True, metadata={"description": "5-field cron, e.g. 0 3 * * *"}
+        load_default=None, allow_none=True, metadata={"description": "5-field cron in UTC, e.g. 0 3 * * *"}
     )
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
     mapping = fields.Dict(

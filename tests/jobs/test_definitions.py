@@ -1,5 +1,6 @@
 """The scheduler's jobs, called directly: what each does to the database."""
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 
@@ -32,8 +33,8 @@ def context(state):
         yield JobContext(state=state, pool=pool, scheduler=scheduler)
 
 
-def _configure(state, db, code, url, schedule=None):
-    settings = Settings(**connector_config(code, url, FEEDS_SECRET), schedule=schedule)
+def _configure(state, db, code, url, schedule=None, enabled=True):
+    settings = Settings(**connector_config(code, url, FEEDS_SECRET), schedule=schedule, enabled=enabled)
     configure(db, fernet=state.fernet, cluster_code=code, settings=settings, actor="admin")
     db.commit()
 
@@ -64,7 +65,7 @@ def test_a_running_run_with_a_recent_heartbeat_is_left_alone(context, db):
     assert run.status == "running"
 
 
-def test_periods_changed_by_a_push_are_aggregated_once(context, db):
+def _push_2025(db):
     submit(
         db,
         cluster_code="medicen",
@@ -72,6 +73,10 @@ def test_periods_changed_by_a_push_are_aggregated_once(context, db):
         source="push",
         actor="test",
     )
+
+
+def test_periods_changed_by_a_push_are_aggregated_once(context, db):
+    _push_2025(db)
     assert aggregate_dirty_periods(context) == 1
     assert db.scalar(select(func.count()).select_from(DirtyPeriod)) == 0
     assert (
@@ -80,10 +85,22 @@ def test_periods_changed_by_a_push_are_aggregated_once(context, db):
     assert aggregate_dirty_periods(context) == 0
 
 
+def test_the_schedulers_aggregation_runs_are_recorded_as_its_own(context, db):
+    _push_2025(db)
+    aggregate_dirty_periods(context)
+    assert db.scalars(select(JobRun.trigger).where(JobRun.kind == "aggregate")).all() == ["scheduler"]
+
+
 def test_every_job_has_a_distinct_id_and_a_trigger(state):
     assert len({spec.id for spec in JOBS}) == len(JOBS)
     for spec in JOBS:
         assert spec.trigger(state.config) is not None
+
+
+def test_dirty_periods_are_aggregated_as_often_as_the_configuration_says(state):
+    config = dataclasses.replace(state.config, aggregate_interval_seconds=17)
+    (spec,) = [spec for spec in JOBS if spec.id == "aggregate-dirty"]
+    assert spec.trigger(config).interval == timedelta(seconds=17)
 
 
 def test_a_queued_pull_is_started_and_runs_to_its_end(context, state, db, demo_feeds):
@@ -113,6 +130,21 @@ def test_a_connector_schedule_becomes_one_cron_job(context, state, db, demo_feed
     assert [job.id for job in jobs] == ["sync:medicen"]
 
 
+def test_a_disabled_connector_gets_no_cron_job(context, state, db, demo_feeds):
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *", enabled=False)
+    assert follow_connector_schedules(context) == {}
+    assert context.scheduler.get_job("sync:medicen") is None
+
+
+def test_a_cron_schedule_is_read_in_utc_whatever_the_machines_time_zone(
+    context, state, db, demo_feeds, monkeypatch
+):
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
+    follow_connector_schedules(context)
+    assert str(context.scheduler.get_job("sync:medicen").trigger.timezone) == "UTC"
+
+
 def test_a_changed_schedule_replaces_the_cron_job_and_a_removed_one_drops_it(context, state, db, demo_feeds):
     _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
     follow_connector_schedules(context)
@@ -130,6 +162,27 @@ def test_a_cron_firing_queues_one_pull_while_one_is_pending(context, state, db, 
     assert first is not None
     assert queue_scheduled_sync(context, "medicen") is None
     assert db.get(JobRun, first).trigger == "schedule"
+
+
+def test_a_cron_firing_queues_nothing_while_the_clusters_pull_runs(context, state, db, demo_feeds):
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
+    db.get(JobRun, queue_scheduled_sync(context, "medicen")).status = "running"
+    db.commit()
+    assert queue_scheduled_sync(context, "medicen") is None
+
+
+def test_another_clusters_pending_pull_does_not_hold_back_a_cron(context, state, db, demo_feeds):
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
+    _configure(state, db, "cosmetic-valley", demo_feeds.url, schedule="0 3 * * *")
+    queue_scheduled_sync(context, "medicen")
+    assert queue_scheduled_sync(context, "cosmetic-valley") is not None
+
+
+def test_a_cron_firing_for_a_connector_disabled_since_queues_nothing(context, state, db, demo_feeds):
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
+    _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *", enabled=False)
+    assert queue_scheduled_sync(context, "medicen") is None
+    assert db.scalars(select(JobRun).where(JobRun.kind == "sync")).all() == []
 
 
 def test_a_standby_scheduler_queues_nothing_when_a_cron_fires(context, state, db, demo_feeds):
