@@ -1,7 +1,9 @@
 """Two runs of one period at once (the scheduler's and an operator's ``hub aggregate``), and a
-run and a push to its period at once, in real threads with real commits.
+run and a push to its period at once, in real threads with real commits; and, on
+PostgreSQL, the writers that need not wait for each other (a push to another period, another
+cluster's push to the same one), which SQLite's single write lock serialises all the same.
 
-These tests commit (the race is between transactions), so they use a cluster and a period
+These tests commit (the race is between transactions), so they use a cluster and periods
 of their own and delete everything they left behind afterwards.
 """
 
@@ -23,28 +25,29 @@ from hub.services.aggregation import aggregate_dirty, aggregate_period
 from hub.services.ingestion import submit
 from hub.services.registry import update_cluster
 from schemas.siren import make_siren
+from tests.conftest import BACKEND
 from tests.races import race
 from tests.services.cleanup import remove_clusters
 
-CLUSTER, PERIOD, RUNS = "aggregate-race", "2031", 4
+CLUSTER, PERIOD, OTHER_PERIOD, RUNS = "aggregate-race", "2031", "2032", 4
 SIREN = make_siren(91_000_000)  # no other test's: the organisation is committed, then deleted
 WAIT = 0.5  # seconds a blocked thread is given to show it does not go ahead
 
 
-def push(session: Session, events: int) -> Any:
+def push(session: Session, events: int, period: str = PERIOD) -> Any:
     document = {
-        "period": PERIOD,
+        "period": period,
         "observations": [{"indicator": "EVENTS", "value": events}],
         "members": [{"siren": SIREN, "name": "Exemple SAS", "category": "SME"}],
     }
     return submit(session, cluster_code=CLUSTER, document=document, source="push", actor="test")
 
 
-def held_back(
+def while_held(
     factory: sessionmaker[Session], hold: Callable[[Session], Any], work: Callable[[Session], Any]
-) -> bool:
-    """Whether ``work``, in a thread, waits while another transaction has done ``hold``, and
-    finishes once that transaction commits."""
+) -> tuple[bool, bool]:
+    """Whether ``work``, in a thread, finished while another transaction had done ``hold``, and
+    whether it had finished once that transaction committed."""
     done = threading.Event()
 
     def run() -> None:
@@ -56,10 +59,18 @@ def held_back(
         hold(holder)
         worker = threading.Thread(target=run)
         worker.start()
-        waited = not done.wait(WAIT)
+        went_ahead = done.wait(WAIT)
         holder.commit()
     worker.join(timeout=60)
-    return waited and done.is_set()
+    return went_ahead, done.is_set()
+
+
+def held_back(
+    factory: sessionmaker[Session], hold: Callable[[Session], Any], work: Callable[[Session], Any]
+) -> bool:
+    """Whether ``work`` waits while another transaction has done ``hold``, and finishes once
+    that transaction commits."""
+    return while_held(factory, hold, work) == (False, True)
 
 
 @pytest.fixture
@@ -72,7 +83,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield sessions
     with sessions.begin() as session:
         for model in (AggregateCell, Completeness, JobRun):
-            session.execute(delete(model).where(model.period == PERIOD))
+            session.execute(delete(model).where(model.period.in_((PERIOD, OTHER_PERIOD))))
         remove_clusters(session, [CLUSTER])
         session.execute(delete(Organisation).where(Organisation.siren == SIREN))
 
@@ -107,21 +118,49 @@ def claim_as_a_run(session: Session) -> None:
     session.execute(select(1))  # on SQLite, the first statement takes the write lock
 
 
+def claim_as_a_push(cluster: str, period: str = PERIOD) -> Callable[[Session], None]:
+    def claim(session: Session) -> None:
+        assert locks.claim_series(session, cluster, period)
+        session.execute(select(1))
+
+    return claim
+
+
 def test_a_push_to_a_period_waits_until_its_running_aggregation_commits(
     factory: sessionmaker[Session],
 ) -> None:
     assert held_back(factory, claim_as_a_run, lambda session: push(session, 8))
 
 
+def test_a_push_to_another_period_goes_ahead_of_a_running_aggregation_on_postgresql(
+    factory: sessionmaker[Session],
+) -> None:
+    """SQLite's one write lock makes every writer wait for the run, whatever its period."""
+    went_ahead, finished = while_held(factory, claim_as_a_run, lambda session: push(session, 8, OTHER_PERIOD))
+    assert (went_ahead, finished) == (BACKEND == "postgresql", True)
+
+
+def test_pushes_of_two_clusters_to_one_period_go_ahead_together_on_postgresql(
+    factory: sessionmaker[Session],
+) -> None:
+    pushes = while_held(factory, claim_as_a_push(CLUSTER), claim_as_a_push("medicen"))
+    assert pushes == (BACKEND == "postgresql", True)
+
+
+def test_pushes_of_one_cluster_to_two_periods_go_ahead_together_on_postgresql(
+    factory: sessionmaker[Session],
+) -> None:
+    pushes = while_held(factory, claim_as_a_push(CLUSTER), claim_as_a_push(CLUSTER, OTHER_PERIOD))
+    assert pushes == (BACKEND == "postgresql", True)
+
+
 def test_an_aggregation_waits_until_a_push_to_its_period_commits(
     factory: sessionmaker[Session], base_config: Config
 ) -> None:
-    def in_flight(session: Session) -> None:
-        assert locks.claim_series(session, CLUSTER, PERIOD)
-        session.execute(select(1))
-
     assert held_back(
-        factory, in_flight, lambda session: aggregate_period(session, PERIOD, config=base_config)
+        factory,
+        claim_as_a_push(CLUSTER),
+        lambda session: aggregate_period(session, PERIOD, config=base_config),
     )
 
 
