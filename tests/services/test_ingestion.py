@@ -75,6 +75,12 @@ def test_a_changed_value_becomes_a_new_revision(db: Session) -> None:
     assert [tuple(row) for row in rows] == [(1, 12.0, False), (2, 13.0, True)]
 
 
+def test_a_value_changed_by_a_ten_millionth_is_a_new_revision(db: Session) -> None:
+    push(db, body(budget=1850000.25))
+    result = push(db, body(budget=1850000.2500001))
+    assert result.counts["observations"] == {"created": 0, "updated": 1, "unchanged": 1}
+
+
 def test_a_submission_marks_its_period_dirty(db: Session) -> None:
     push(db, body())
     assert db.get(DirtyPeriod, ("2025", CLUSTER)) is not None
