@@ -236,6 +236,17 @@ def test_a_dimension_code_that_is_not_text_is_a_problem_of_its_row(db: Session) 
     assert [problem.path for problem in refused.value.errors] == ["observations[0].dimensions.funder"]
 
 
+@pytest.mark.parametrize(
+    "change", [{"name": "Exemple SA"}, {"region": "FR-ARA"}, {"joined_on": "2020-05-04"}]
+)
+def test_a_member_whose_name_region_or_joining_date_changed_counts_as_updated(
+    db: Session, change: dict[str, str]
+) -> None:
+    push(db, body())
+    result = push(db, body(members=[{**MEMBER, **change}]))
+    assert result.counts["members"] == {"created": 0, "updated": 1, "unchanged": 0, "removed": 0}
+
+
 def test_a_member_left_out_counts_as_removed(db: Session) -> None:
     other = {"siren": make_siren(42), "name": "Nouvelle SAS", "category": "STARTUP"}
     push(db, body(members=[MEMBER, other]))
