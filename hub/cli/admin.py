@@ -82,9 +82,12 @@ def users_group() -> None:
 @click.option("--email", required=True)
 def users_create(role: str, email: str) -> None:
     """Create a user; the password is read from standard input."""
-    password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True)
+    else:  # only the line's end goes: spaces around a password are part of it
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
     with unit_of_work() as session:
-        user = users.create_user(session, email=email, role=role, password=password.strip(), actor="cli")
+        user = users.create_user(session, email=email, role=role, password=password, actor="cli")
     click.echo(f"created {user.role} user {user.email}")
 
 

@@ -4,8 +4,9 @@ import re
 from sqlalchemy import create_engine, func, inspect, select
 
 from hub import migrations
+from hub.auth.secrets import verify_secret
 from hub.cli.context import hub_state
-from hub.models import AuditEvent, Cluster, Indicator, SigningKey
+from hub.models import AuditEvent, Cluster, Indicator, SigningKey, User
 from tests.conftest import _create_postgres_database
 
 
@@ -66,6 +67,15 @@ def test_clients_revoke_marks_the_client_revoked(run):
     assert rows[0]["revoked_at"] is not None
 
 
+def test_clients_list_shows_each_clients_cluster_and_whether_it_is_revoked(run):
+    run("init")
+    run("clients", "create", "--role", "cluster", "--cluster", "medicen", "--name", "CRM")
+    board = json.loads(run("clients", "create", "--role", "board", "--name", "B", "--json").output)
+    run("clients", "revoke", board["client_id"])
+    lines = {line.split()[1]: line.split()[2:4] for line in run("clients", "list").output.splitlines()}
+    assert lines == {"cluster": ["medicen", "active"], "board": ["-", "revoked"]}
+
+
 def test_cluster_client_without_cluster_is_refused_with_a_clear_message(run):
     run("init")
     result = run("clients", "create", "--role", "cluster", "--name", "CRM")
@@ -93,6 +103,14 @@ def test_users_create_reads_the_password_from_stdin(run):
     assert "alice@example.org" in result.output
 
 
+def test_users_create_keeps_the_spaces_around_a_password_and_drops_its_line_end(run):
+    run("init")
+    run("users", "create", "--role", "board", "--email", "carol@example.org", input="  spaced password  \r\n")
+    with hub_state().sessions() as session:
+        stored = session.scalars(select(User.password_hash)).one()
+    assert verify_secret(stored, "  spaced password  ")
+
+
 def test_users_create_refuses_a_short_password(run):
     run("init")
     result = run("users", "create", "--role", "board", "--email", "bob@example.org", input="short\n")
@@ -109,6 +127,22 @@ def test_clusters_add_then_list_shows_it(run):
         == 0
     )
     assert "new-water" in run("clusters", "list").output
+
+
+def test_clusters_list_all_shows_the_inactive_clusters_as_such(run):
+    run("init")
+    run("clusters", "deactivate", "medicen")
+    assert "medicen" not in run("clusters", "list").output
+    (line,) = [line for line in run("clusters", "list", "--all").output.splitlines() if "medicen" in line]
+    assert "inactive Medicen" in line
+
+
+def test_clusters_edit_changes_only_the_fields_it_is_given(run):
+    run("init")
+    assert run("clusters", "edit", "medicen", "--name", "Medicen").exit_code == 0
+    with hub_state().sessions() as session:
+        cluster = session.get(Cluster, "medicen")
+        assert (cluster.name, cluster.region, cluster.theme) == ("Medicen", "FR-IDF", "HEALTH")
 
 
 def test_clusters_add_with_unknown_region_is_refused(run):

@@ -23,6 +23,16 @@ def test_aggregate_a_period_records_a_run(run):
         assert session.scalars(select(JobRun.status).where(JobRun.kind == "aggregate")).all() == ["succeeded"]
 
 
+def test_aggregate_prints_the_runs_suppressed_cells(run):
+    run("init")
+    _push()
+    output = run("aggregate", "--period", "2025").output
+    with hub_state().sessions() as session:
+        counts = session.scalars(select(JobRun.counts).where(JobRun.kind == "aggregate")).one()
+    assert counts["primary"] != counts["secondary"]  # a line mixing them up would show
+    assert f"{counts['primary']} suppressed (C), {counts['secondary']} secondary (D)" in output
+
+
 def test_aggregate_a_period_recomputes_only_what_changed_in_it(run):
     run("init")
     _push()

@@ -18,6 +18,10 @@ def test_a_replay_goes_with_a_code_alone(run):
     assert run("sync", "--all", "--replay", "1").exit_code == 2
 
 
+def test_a_replay_takes_no_period(run):
+    assert run("sync", "medicen", "--replay", "1", "--period", "2024").exit_code == 2
+
+
 def synced(run, *args, exit_code=1):
     """The output of ``hub sync ARGS`` on an initialised hub, checking its exit code."""
     run("init")
@@ -113,6 +117,29 @@ def test_sync_all_exits_1_when_a_run_fails(run, demo_feeds, federation):
     run("init")
     configure_demo(demo_feeds, [federation.clusters[0].code])
     assert synced(run, "--all", "--period", "1999").endswith("1 run(s): 0 ok, 1 failed\n")
+
+
+def test_sync_all_leaves_out_a_disabled_connector(run, demo_feeds, federation):
+    run("init")
+    first, second = (cluster.code for cluster in federation.clusters[:2])
+    configure_demo(demo_feeds, [first, second])
+    state = hub_state()
+    with state.sessions() as session:
+        settings = Settings(**connector_config(second, demo_feeds.url, FEEDS_SECRET), enabled=False)
+        configure(session, fernet=state.fernet, cluster_code=second, settings=settings, actor="test")
+        session.commit()
+    result = run("sync", "--all", "--period", "2024")
+    assert result.output.startswith(f"{first} 2024: ") and second not in result.output
+    assert result.output.endswith("1 run(s): 1 ok, 0 failed\n")
+
+
+def test_a_failed_pull_says_why_and_counts_itself(run, demo_feeds, federation):
+    run("init")
+    code = federation.clusters[0].code
+    configure_demo(demo_feeds, [code])
+    line, summary = synced(run, code, "--period", "1999").splitlines()[-2:]
+    assert line.startswith(f"{code} 1999: run 1 failed") and line.endswith("): HTTP 404")
+    assert summary == "1 run(s): 0 ok, 1 failed"
 
 
 def test_a_replay_reingests_a_runs_pages(run, demo_feeds, federation):
