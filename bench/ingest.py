@@ -9,8 +9,9 @@
    database (and deleted again), measured in ten slices taken in turn with the pushes so
    that other load on the machine weighs on both. A second figure compares with one
    ``executemany`` of all rows in one transaction, which no per-submission API can match.
-2. Members: member lists (at least 25,000 rows) pushed the same way; floor: the same
-   membership rows with one ``executemany`` and commit per list.
+2. Members: member lists (at least 25,000 rows) pushed the same way, in ten slices taken in
+   turn with their floor: the same membership rows with one ``executemany`` and commit per
+   list.
 3. Peak memory of a 200,000-row CSV push, measured in a child process (``ru_maxrss``).
 """
 
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -153,20 +155,29 @@ def bulk_floor(state: HubState, bodies: list[tuple[str, str, dict[str, Any]]]) -
 
 
 def interleaved(
-    state: HubState, client: Any, headers: dict[str, str], bodies: list[tuple[str, str, dict[str, Any]]]
+    state: HubState,
+    client: Any,
+    headers: dict[str, str],
+    bodies: list[tuple[str, str, dict[str, Any]]],
+    floor: Callable[[HubState, list[tuple[str, str, dict[str, Any]]]], float],
+    *,
+    floor_first: bool,
 ) -> tuple[float, float]:
     """API and floor seconds, measured slice by slice in turn, so that a machine busy with
-    something else for a while slows both alike rather than one of them."""
+    something else for a while slows both alike rather than one of them. The observations'
+    floor goes first (its rows would clash with the current values the pushes store), the
+    members' after (its rows refer to the organisations the pushes create)."""
     api_seconds = floor_seconds = 0.0
     step = -(-len(bodies) // SLICES)
     for start in range(0, len(bodies), step):
         chunk = bodies[start : start + step]
-        floor_seconds += observation_floor(state, chunk)
+        if floor_first:
+            floor_seconds += floor(state, chunk)
         api_seconds += push_all(client, headers, [(c, p, json.dumps(b).encode()) for c, p, b in chunk])
-        say(
-            f"  {start + len(chunk)}/{len(bodies)} cluster-periods:"
-            f" API {api_seconds:.2f}s, floor {floor_seconds:.2f}s"
-        )
+        if not floor_first:
+            floor_seconds += floor(state, chunk)
+        done = f"{start + len(chunk)}/{len(bodies)}"
+        say(f"  {done} submissions: API {api_seconds:.2f}s, floor {floor_seconds:.2f}s")
     return api_seconds, floor_seconds
 
 
@@ -192,7 +203,7 @@ def member_bodies(federation: Any) -> list[tuple[str, str, dict[str, Any]]]:
 def member_floor(state: HubState, bodies: list[tuple[str, str, dict[str, Any]]]) -> float:
     """Seconds to insert the same membership rows, one executemany and commit per list.
 
-    Run after the pushes, which created the organisations the rows refer to.
+    Run after the lists' pushes, which created the organisations the rows refer to.
     """
     table = cast(Table, Membership.__table__)
     with state.sessions() as session:
@@ -317,17 +328,17 @@ def run(args: Any, url: str, instance: Path) -> None:
         f" one executemany of all: {bulk_seconds:.2f}s"
     )
     say("pushing them through the API, in turn with the per-submission floor")
-    seconds, floor_seconds = interleaved(state, client, headers, bodies)
+    seconds, floor_seconds = interleaved(state, client, headers, bodies, observation_floor, floor_first=True)
     rate, floor, bulk = rows / seconds, rows / floor_seconds, rows / bulk_seconds
     say(f"  {rate:.0f} observations/s; floor {floor:.0f}/s")
 
     members = member_bodies(federation)
     member_rows = sum(len(body["members"]) for _, _, body in members)
-    say(f"pushing {member_rows} members in {len(members)} member lists through the API")
-    member_seconds = push_all(client, headers, [(c, p, json.dumps(b).encode()) for c, p, b in members])
-    say(f"  {member_seconds:.2f}s: {member_rows / member_seconds:.0f} members/s")
-    member_floor_seconds = member_floor(state, members)
-    say(f"  floor: {member_floor_seconds:.2f}s")
+    say(f"pushing {member_rows} members in {len(members)} lists through the API, in turn with the floor")
+    member_seconds, member_floor_seconds = interleaved(
+        state, client, headers, members, member_floor, floor_first=False
+    )
+    say(f"  {member_rows / member_seconds:.0f} members/s; floor {member_rows / member_floor_seconds:.0f}/s")
 
     say(f"CSV push of {CSV_ROWS} rows in a child process")
     child_url = url if args.database_url else f"sqlite:///{instance / 'csv.db'}"
