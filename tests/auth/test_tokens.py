@@ -12,8 +12,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt import PyJWKSet
 
-from hub.auth.keys import load_keys
-from hub.models import utcnow
+from hub.auth import tokens
+from hub.auth.keys import ensure_signing_key, load_keys
+from hub.auth.tokens import Principal, TokenService
+from hub.models import SigningKey, utcnow
 from hub.services.clients import create_client, revoke_client
 
 PROTECTED = "/api/v1/indicators"
@@ -108,6 +110,17 @@ def test_issued_token_verifies_against_the_published_jwks(client, credentials, s
     assert {"iat", "exp", "jti", "scope"} <= decoded.keys()
 
 
+def test_each_published_key_names_its_id_algorithm_and_use(client, signing_key):
+    (key,) = client.get("/.well-known/jwks.json").json["keys"]
+    assert (key["kid"], key["alg"], key["use"], key["kty"], key["crv"]) == (
+        signing_key.kid,
+        "EdDSA",
+        "sig",
+        "OKP",
+        "Ed25519",
+    )
+
+
 def test_issued_token_is_accepted_on_a_protected_endpoint(client, credentials):
     client_id, secret = credentials
     token = client.post(
@@ -169,7 +182,7 @@ def test_a_valid_token_under_another_scheme_gets_401(client, state, signing_key,
     assert_unauthorized(client.get(PROTECTED, headers={"Authorization": f"Token {token}"}))
 
 
-@pytest.mark.parametrize("claim", ["exp", "iat", "jti"])
+@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "jti"])
 def test_a_signed_token_without_a_required_claim_gets_401(client, state, signing_key, credentials, claim):
     payload = claims(state, sub=credentials[0])
     del payload[claim]
@@ -244,6 +257,59 @@ def test_tampered_payload_gets_401(client, state, signing_key, credentials):
 def test_unknown_kid_gets_401(client, state, signing_key, credentials):
     token = sign(signing_key, claims(state, sub=credentials[0]), kid="not-a-published-key")
     assert_unauthorized(get_with(client, token))
+
+
+def publish_a_newer_key(state, db, signing_key):
+    """A second published key, newer than ``signing_key``, as a rotation would leave them."""
+    old = db.get(SigningKey, signing_key.kid)
+    old.retired_at = utcnow()
+    ensure_signing_key(db, state.fernet)
+    old.retired_at = None
+    db.commit()
+    newest = load_keys(db, state.fernet)[0]
+    assert newest.kid != signing_key.kid
+    return newest
+
+
+def test_a_key_published_after_the_hub_loaded_its_keys_verifies_its_tokens(
+    client, state, signing_key, credentials, db
+):
+    """Another process (``hub init``, a rotation) may publish a key this one has not loaded yet."""
+    state.tokens.jwks()  # the keys as they are now, cached
+    newest = publish_a_newer_key(state, db, signing_key)
+    assert get_with(client, sign(newest, claims(state, sub=credentials[0]))).status_code == 200
+
+
+def test_tokens_are_signed_with_the_newest_published_key(state, signing_key, db):
+    newest = publish_a_newer_key(state, db, signing_key)
+    service = TokenService(
+        load=lambda: load_keys(db, state.fernet), issuer="hub", audience="api", ttl_seconds=60
+    )
+    token, _ = service.issue(Principal(subject="board-1", role="board"))
+    assert jwt.get_unverified_header(token)["kid"] == newest.kid
+
+
+def test_the_cache_of_verified_tokens_stays_within_its_bound(state, signing_key, db, monkeypatch):
+    monkeypatch.setattr(tokens, "VERIFIED_TOKENS", 3)
+    service = TokenService(
+        load=lambda: load_keys(db, state.fernet), issuer="hub", audience="api", ttl_seconds=60
+    )
+    for n in range(5):
+        service.verify(service.issue(Principal(subject=f"board-{n}", role="board"))[0])
+    assert len(service._verified) <= 3
+
+
+def test_a_token_lives_as_long_as_the_configured_lifetime(client, credentials, state):
+    answer = client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": credentials[0],
+            "client_secret": credentials[1],
+        },
+    ).json
+    issued = jwt.decode(answer["access_token"], options={"verify_signature": False})
+    assert issued["exp"] - issued["iat"] == answer["expires_in"] == state.config.token_ttl_seconds
 
 
 def test_a_signed_token_of_a_client_the_hub_does_not_have_gets_401(client, state, signing_key):
