@@ -15,8 +15,34 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used (for example a default secret in production)."""
 
 
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE | FALSE:  # a typo must not quietly mean false
+        raise ValueError(f"must be true or false (1/0, yes/no, on/off), not {value!r}")
+    return word in TRUE
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise ValueError(f"must be 1 or more, not {number}")
+    return number
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"must be a number, not {value!r}") from None
+    if not 0 < number <= 1:
+        raise ValueError(f"must be above 0 and at most 1, not {value}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -49,27 +75,34 @@ class Config:
         "encryption_key": str,
         "token_issuer": str,
         "token_audience": str,
-        "token_ttl_seconds": int,
-        "max_body_bytes": int,
-        "disclosure_min_contributors": int,
-        "disclosure_dominance": float,
+        "token_ttl_seconds": _count,
+        "max_body_bytes": _count,
+        "disclosure_min_contributors": _count,
+        "disclosure_dominance": _share,
         "sdmx_public": _bool,
         "log_level": str,
         "base_url": str,
-        "sync_concurrency": int,
-        "aggregate_interval_seconds": int,
-        "run_timeout_seconds": int,
-        "scheduler_lease_seconds": int,
+        "sync_concurrency": _count,
+        "aggregate_interval_seconds": _count,
+        "run_timeout_seconds": _count,
+        "scheduler_lease_seconds": _count,
     }
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Config:
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
+        problems = []
         for name, convert in cls.ENV_TYPES.items():
-            raw = environ.get(f"HUB_{name.upper()}")
+            variable = f"HUB_{name.upper()}"
+            raw = environ.get(variable)
             if raw is not None and raw != "":
-                values[name] = convert(raw)
+                try:
+                    values[name] = convert(raw)
+                except ValueError as error:
+                    problems.append(f"{variable} {error}")
+        if problems:
+            raise ConfigError("invalid configuration: " + "; ".join(problems))
         values.update(overrides)
         config = cls(**values)
         if not config.database_url:

@@ -35,3 +35,27 @@ def test_production_without_an_encryption_key_refuses_to_start():
 def test_production_with_real_secrets_starts():
     config = Config.from_env({"HUB_ENV": "production", "HUB_SECRET_KEY": "s" * 40, "HUB_ENCRYPTION_KEY": "k"})
     assert config.production
+
+
+def test_a_variable_that_is_not_a_number_is_a_clear_error_naming_it():
+    with pytest.raises(
+        ConfigError, match=r"^invalid configuration: HUB_TOKEN_TTL_SECONDS must be a whole number, not 'abc'$"
+    ):
+        Config.from_env({"HUB_TOKEN_TTL_SECONDS": "abc"})
+
+
+def test_every_bad_variable_is_named_at_once():
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env(
+            {"HUB_SYNC_CONCURRENCY": "0", "HUB_DISCLOSURE_DOMINANCE": "1.5", "HUB_SDMX_PUBLIC": "ture"}
+        )
+    assert str(refused.value) == (
+        "invalid configuration: HUB_DISCLOSURE_DOMINANCE must be above 0 and at most 1, not 1.5;"
+        " HUB_SDMX_PUBLIC must be true or false (1/0, yes/no, on/off), not 'ture';"
+        " HUB_SYNC_CONCURRENCY must be 1 or more, not 0"
+    )
+
+
+@pytest.mark.parametrize(("raw", "value"), [("off", False), ("0", False), ("Yes", True), (" on ", True)])
+def test_a_boolean_variable_takes_its_usual_words(raw, value):
+    assert Config.from_env({"HUB_SDMX_PUBLIC": raw}).sdmx_public is value

@@ -32,12 +32,17 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-@cache
-def hub_state() -> HubState:
+def checked_config() -> Config:
+    """The configuration, or the command's end with every problem it has."""
     try:
-        return HubState.build(Config.from_env())
+        return Config.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@cache
+def hub_state() -> HubState:
+    return HubState.build(checked_config())
 
 
 @contextmanager

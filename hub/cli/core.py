@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.context import PORT, check_port_free, hub_state
+from hub.cli.context import PORT, check_port_free, checked_config, hub_state
 from hub.services.setup import initialise
 
 
@@ -30,6 +30,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the web application with gunicorn."""
     from hub.server import serve
 
+    checked_config()  # here, not as a traceback in every worker
     check_port_free(host, port)
     serve(host=host, port=port, workers=workers)
 

@@ -152,6 +152,16 @@ def test_clusters_add_with_unknown_region_is_refused(run):
     assert "region" in result.output
 
 
+def test_a_bad_configuration_variable_is_one_clear_line_not_a_traceback(run, monkeypatch):
+    monkeypatch.setenv("HUB_TOKEN_TTL_SECONDS", "15m")
+    result = run("init")
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == "Error: invalid configuration: HUB_TOKEN_TTL_SECONDS must be a whole number, not '15m'\n"
+    )
+
+
 def test_a_database_that_cannot_answer_is_one_clear_line_not_a_traceback(run, monkeypatch, tmp_path):
     monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'hub.db'}")
     result = run("aggregate", "--dirty")

@@ -30,3 +30,13 @@ def test_a_port_out_of_range_is_refused(run, command):
     result = run(*command, "--port", "99999")
     assert result.exit_code == 2
     assert "99999 is not in the range 1<=x<=65535" in result.output
+
+
+def test_serve_refuses_a_bad_configuration_before_anything_starts(run, taken_port, monkeypatch):
+    monkeypatch.setenv("HUB_SYNC_CONCURRENCY", "many")
+    result = run("serve", "--port", str(taken_port))
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == "Error: invalid configuration: HUB_SYNC_CONCURRENCY must be a whole number, not 'many'\n"
+    )
