@@ -25,6 +25,18 @@ def _bool(value: str) -> bool:
     return word in TRUE
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    """A word from ``choices``: a misspelt ``production`` must not start a hub on development's
+    guessable defaults."""
+
+    def convert(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    return convert
+
+
 def _count(value: str) -> int:
     try:
         number = int(value)
@@ -68,7 +80,7 @@ class Config:
     testing: bool = False
 
     ENV_TYPES: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "env": str,
+        "env": _one_of("development", "production"),
         "instance_dir": Path,
         "database_url": str,
         "secret_key": str,
@@ -80,7 +92,7 @@ class Config:
         "disclosure_min_contributors": _count,
         "disclosure_dominance": _share,
         "sdmx_public": _bool,
-        "log_level": str,
+        "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
         "base_url": str,
         "sync_concurrency": _count,
         "aggregate_interval_seconds": _count,

@@ -59,3 +59,17 @@ def test_every_bad_variable_is_named_at_once():
 @pytest.mark.parametrize(("raw", "value"), [("off", False), ("0", False), ("Yes", True), (" on ", True)])
 def test_a_boolean_variable_takes_its_usual_words(raw, value):
     assert Config.from_env({"HUB_SDMX_PUBLIC": raw}).sdmx_public is value
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "choices"),
+    [
+        ("HUB_ENV", "prod", "development, production"),
+        ("HUB_LOG_LEVEL", "verbose", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ],
+)
+def test_a_word_outside_its_choices_is_refused_naming_them(variable, value, choices):
+    with pytest.raises(
+        ConfigError, match=f"^invalid configuration: {variable} must be one of {choices}, not '{value}'$"
+    ):
+        Config.from_env({variable: value})
