@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 import requests
 import urllib3
 
+from connectors.addresses import FeedAdapter, PrivateAddress
 from connectors.base import ConnectorError, Limits, Page, Pull, Source
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,17 @@ def first_url(url: str, period: str) -> str:
 
 
 class FeedSession(requests.Session):
-    """Sends the feed's credentials to the feed's own origin only. requests drops the
+    """Sends the feed's credentials to the feed's own origin only, and follows a redirect off
+    the feed's host to a public address only (``connectors.addresses``). requests drops the
     Authorization header on a redirect to another origin; this drops an API key header too (a
     CSV feed redirecting to a storage service is common, and that service must not get the key)."""
 
-    def __init__(self, credential_headers: Iterable[str]) -> None:
+    def __init__(self, credential_headers: Iterable[str], feed_url: str) -> None:
         super().__init__()
         self.credential_headers = tuple(credential_headers)
+        adapter = FeedAdapter(urlsplit(feed_url).hostname or "")
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
         super().rebuild_auth(prepared_request, response)
@@ -63,8 +68,9 @@ class FeedSession(requests.Session):
                 prepared_request.headers.pop(name, None)
 
 
-def session_for(fields: Mapping[str, str], where: str) -> FeedSession:
-    """A session carrying the credentials in headers only: never in a URL a message could show."""
+def session_for(fields: Mapping[str, str], feed_url: str, where: str) -> FeedSession:
+    """A session for the feed at ``feed_url``, carrying the credentials in headers only: never
+    in a URL a message could show."""
     kind = fields.get("type", "none")
     headers: dict[str, str] = {}
     basic: tuple[str, str] | None = None
@@ -79,7 +85,7 @@ def session_for(fields: Mapping[str, str], where: str) -> FeedSession:
             raise ConnectorError(f"{where}: unknown auth type {kind!r}")
     except KeyError as missing:
         raise ConnectorError(f"{where}: auth {kind!r} needs the field {missing.args[0]!r}") from None
-    session = FeedSession(headers)
+    session = FeedSession(headers, feed_url)
     session.headers.update(headers)
     session.auth = basic
     return session
@@ -124,7 +130,7 @@ class Fetcher:
 
     def pull(self, period: str, next_of: NextOf) -> Pull:
         start = first_url(self.source.url, period)
-        with session_for(self.source.auth, place(1, start)) as session:
+        with session_for(self.source.auth, start, place(1, start)) as session:
             url: str | None = start
             pages: list[Page] = []
             seen: set[str] = set()
@@ -187,6 +193,8 @@ class Fetcher:
                     stream=True,
                     timeout=(min(self.limits.connect_timeout, left), min(self.limits.read_timeout, left)),
                 )
+            except PrivateAddress as refused:
+                raise ConnectorError(f"{where}: {refused}") from None
             except requests.Timeout:
                 fault = "timed out"
             except requests.ConnectionError:

@@ -6,8 +6,7 @@ import base64
 import json
 import logging
 import random
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import responses
@@ -15,6 +14,7 @@ import responses
 import connectors
 from connectors.base import ConnectorError, Limits, Source
 from hub.loopback import serving
+from tests.connectors.recorder import Recorder
 
 URL = "https://feed.example/afpc"
 FIRST = f"{URL}?period=2024"
@@ -77,23 +77,6 @@ def test_a_missing_auth_field_is_named_without_any_value() -> None:
         connectors.get("csv").fetch(Source("c", URL, {"type": "basic", "username": SECRET}), "2024", Limits())
 
     assert SECRET not in str(error.value)
-
-
-class Recorder:
-    """A feed's server on a loopback port of its own (another origin than any other), keeping
-    the headers of every request it gets; ``answer(path)`` gives (status, headers, body)."""
-
-    def __init__(self, answer: Callable[[str], tuple[str, list[tuple[str, str]], bytes]]) -> None:
-        self.answer = answer
-        self.received: list[dict[str, str]] = []
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        self.received.append(
-            {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        )
-        status, headers, body = self.answer(environ["PATH_INFO"])
-        start_response(status, headers)
-        return [body]
 
 
 CSV = [("Content-Type", "text/csv")], b"indicator,value\nEVENTS,3\n"
