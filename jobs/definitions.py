@@ -46,10 +46,14 @@ class JobSpec:
 
 
 def aggregate_dirty_periods(context: JobContext) -> int:
-    """Recompute what pushes and pulls changed; returns the number of periods recomputed."""
-    state = context.state
-    with transaction(state.sessions) as session:
-        return len(aggregate_dirty(session, config=state.config, trigger="scheduler"))
+    """Recompute what pushes and pulls changed; returns the number of periods recomputed. A
+    period that keeps failing is tried after one pass, then two, four… (at most an hour)."""
+    config = context.state.config
+    with transaction(context.state.sessions) as session:
+        aggregated = aggregate_dirty(
+            session, config=config, trigger="scheduler", backoff_seconds=config.aggregate_interval_seconds
+        )
+        return len(aggregated)
 
 
 def abandon_dead_runs(context: JobContext) -> int:

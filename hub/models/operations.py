@@ -15,7 +15,10 @@ RUN_STATUSES = ("queued", "running", "succeeded", "unchanged", "failed", "abando
 
 class JobRun(Base):
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_status", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_status", "status", "created_at"),
+        Index("ix_job_runs_period", "period", "kind", "id"),  # a period's latest aggregation runs
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hub.demo_feeds import connector_config
 from hub.models import AggregateCell, DirtyPeriod, JobRun, utcnow
 from hub.services import runs
+from hub.services.aggregation import AggregationFailed
 from hub.services.connectors import Settings, configure
 from hub.services.ingestion import submit
 from jobs.definitions import (
@@ -89,6 +90,26 @@ def test_the_schedulers_aggregation_runs_are_recorded_as_its_own(context, db):
     _push_2025(db)
     aggregate_dirty_periods(context)
     assert db.scalars(select(JobRun.trigger).where(JobRun.kind == "aggregate")).all() == ["scheduler"]
+
+
+def test_a_period_that_keeps_failing_waits_for_the_configured_interval(context, db, state):
+    context = dataclasses.replace(
+        context,
+        state=dataclasses.replace(
+            state, config=dataclasses.replace(state.config, aggregate_interval_seconds=600)
+        ),
+    )
+    marked = utcnow() - timedelta(hours=1)
+    db.add(DirtyPeriod(period="1999-Q9", cluster_code="medicen", marked_at=marked))  # always fails
+    db.commit()
+    for _ in range(2):
+        with pytest.raises(AggregationFailed):
+            aggregate_dirty_periods(context)
+    for run in db.scalars(select(JobRun).where(JobRun.period == "1999-Q9")):
+        run.finished_at -= timedelta(seconds=599)
+    db.commit()
+    assert aggregate_dirty_periods(context) == 0
+    assert db.scalar(select(func.count()).select_from(JobRun).where(JobRun.status == "failed")) == 2
 
 
 def test_every_job_has_a_distinct_id_and_a_trigger(state):

@@ -9,6 +9,7 @@ a dirty cluster's member list is not the one last aggregated.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ from hub.services.aggregation.suppression import apply_secondary
 from schemas.reference import Indicator, catalogue
 
 __all__ = ["AggregationFailed", "AggregationResult", "aggregate_dirty", "aggregate_period"]
+
+log = logging.getLogger(__name__)
 
 # How the stored cells were computed. An incremental run moves stored figures by differences,
 # which only holds if a run of the same method computed them: a period aggregated by another
@@ -74,17 +77,29 @@ def aggregate_period(
 
 
 def aggregate_dirty(
-    session: Session, *, config: Config, trigger: str = "scheduler", period: str | None = None
+    session: Session,
+    *,
+    config: Config,
+    trigger: str = "scheduler",
+    period: str | None = None,
+    backoff_seconds: int | None = None,
 ) -> list[AggregationResult]:
     """Recompute what the dirty marks say changed, one run (and one commit) per period; only
     in ``period`` when it is given.
 
     A period whose run fails keeps its marks and does not hold back the periods after it:
-    they are aggregated, then ``AggregationFailed`` names the ones that failed."""
+    they are aggregated, then ``AggregationFailed`` names the ones that failed. With
+    ``backoff_seconds`` (the scheduler's passes), a period whose latest runs all failed waits
+    longer after each (``runs.held_back_until``), rather than fail again at every pass."""
     if period is not None:
         checked_periodicity(period)
     results, failures = [], {}
-    for dirty in sorted(runs.dirty_marks(session, period)):
+    for dirty, marks in sorted(runs.dirty_marks(session, period).items()):
+        if backoff_seconds is not None:
+            until = runs.held_back_until(session, dirty, marks, base_seconds=backoff_seconds)
+            if until is not None:
+                log.debug("%s: its latest aggregations failed; next try after %s", dirty, until)
+                continue
         try:
             result = _run(session, dirty, full=False, config=config, trigger=trigger, requested_by=None)
         except Exception as error:  # already recorded as the period's failed run

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, select
@@ -12,6 +13,11 @@ from sqlalchemy.orm import Session
 from hub.models import DirtyPeriod, JobRun, utcnow
 
 DirtyMarks = dict[str, list[tuple[str, datetime]]]
+
+# The longest a period whose runs keep failing waits for its next run (unless the base wait is
+# longer): long enough that a period broken for a day leaves a few dozen failed runs, not one
+# per pass, short enough that a fix is seen within the hour.
+LONGEST_WAIT_SECONDS = 3600
 
 
 def start_run(session: Session, period: str, *, trigger: str, requested_by: str | None) -> JobRun:
@@ -70,3 +76,29 @@ def clear_marks(session: Session, period: str, marks: list[tuple[str, datetime]]
         ),
         [{"p": period, "c": cluster, "m": marked_at} for cluster, marked_at in marks],
     )
+
+
+def held_back_until(
+    session: Session, period: str, marks: list[tuple[str, datetime]], *, base_seconds: int
+) -> datetime | None:
+    """Until when a period whose latest runs failed waits (None: it may run now).
+
+    After one failed run it is tried again at once (at the scheduler's next pass); after two in
+    a row it waits ``base_seconds`` (one pass), after three three times that, then seven, so
+    that the passes between tries double, up to ``LONGEST_WAIT_SECONDS``. A push or pull to the
+    period since its last failure ends the wait: what failed may have been the data."""
+    latest = session.execute(
+        select(JobRun.status, JobRun.finished_at)
+        .where(JobRun.period == period, JobRun.kind == "aggregate")
+        .order_by(JobRun.id.desc())
+        .limit(16)  # 2**15 times any wait of a second or more is past the longest
+    ).all()
+    failed = list(itertools.takewhile(lambda run: run.status == "failed", latest))
+    if not failed:
+        return None
+    last = failed[0].finished_at
+    if any(marked_at > last for _, marked_at in marks):
+        return None
+    wait = min(base_seconds * (2 ** (len(failed) - 1) - 1), max(base_seconds, LONGEST_WAIT_SECONDS))
+    until: datetime = last + timedelta(seconds=wait)
+    return until if until > utcnow() else None
