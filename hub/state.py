@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.auth.keys import KeyPair, load_keys
+from hub.auth.keys import KeyPair, active_kids, load_keys
 from hub.auth.tokens import TokenService
 from hub.config import Config
 from hub.crypto import load_fernet
@@ -37,8 +37,14 @@ class HubState:
             with sessions() as session:
                 return load_keys(read_only(session), fernet)
 
+        def published() -> tuple[str, ...]:
+            assert sessions is not None
+            with sessions() as session:
+                return active_kids(read_only(session))
+
         tokens = TokenService(
             load=keys,
+            published=published,
             issuer=config.token_issuer,
             audience=config.token_audience,
             ttl_seconds=config.token_ttl_seconds,

@@ -17,6 +17,12 @@ from sqlalchemy.orm import Session
 from hub.models import SigningKey, utcnow
 
 ALGORITHM = "EdDSA"
+# The published keys, newest first (a kid breaks a tie of creation times, for one order everywhere).
+ACTIVE = (
+    select(SigningKey)
+    .where(SigningKey.retired_at.is_(None))
+    .order_by(SigningKey.created_at.desc(), SigningKey.kid.desc())
+)
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,14 @@ class KeyPair:
 
 def ensure_signing_key(session: Session, fernet: Fernet) -> bool:
     """Create a signing key when none is active; True when one was created."""
-    active = session.scalar(select(SigningKey).where(SigningKey.retired_at.is_(None)).limit(1))
-    if active is not None:
+    if active_kids(session):
         return False
+    create_signing_key(session, fernet)
+    return True
+
+
+def create_signing_key(session: Session, fernet: Fernet) -> str:
+    """A new key, published at once and, as the newest, the one that signs; returns its kid."""
     private_key = Ed25519PrivateKey.generate()
     kid = secrets.token_hex(8)
     jwk = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))
@@ -48,14 +59,19 @@ def ensure_signing_key(session: Session, fernet: Fernet) -> bool:
             created_at=utcnow(),
         )
     )
-    return True
+    session.flush()  # the newest from now on, for this session's reads too
+    return kid
+
+
+def active_kids(session: Session) -> tuple[str, ...]:
+    """The kids of the published keys, newest first: one small read, which tells a process
+    whether the keys it holds are still the published ones."""
+    return tuple(session.scalars(ACTIVE.with_only_columns(SigningKey.kid)))
 
 
 def load_keys(session: Session, fernet: Fernet) -> list[KeyPair]:
     """Every key still published, newest first (the first signs; all verify)."""
-    rows = session.scalars(
-        select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
-    )
+    rows = session.scalars(ACTIVE)
     pairs = []
     for row in rows:
         private_key = serialization.load_pem_private_key(fernet.decrypt(row.private_key), None)

@@ -74,7 +74,7 @@ def bearer_principal() -> Principal | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("use an 'Authorization: Bearer <token>' header")
     who = state().tokens.verify(token.strip())
-    ensure_active(db(), who.subject)
+    ensure_active(db(), who)
     return who
 
 

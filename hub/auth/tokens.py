@@ -38,24 +38,29 @@ class Principal:
     cluster: str | None = None
     scope: str = ""
     kind: str = "client"
+    key_id: str | None = None  # the kid of the key that signed the token it came from
 
 
 class TokenService:
     """Signs with the newest key, verifies with any published one.
 
-    Keys are cached; an unknown ``kid`` triggers one reload so a key created by
-    another process (``hub init``, a rotation) is picked up without a restart.
+    Keys are cached. Before signing a token or publishing the JWKS, one small read of the
+    published kids (``published``) tells whether another process rotated or retired a key
+    since; an unknown ``kid`` in a token triggers a reload too. A retired key's tokens are
+    refused at once by the per-request check of the caller (``clients.ensure_active``).
     """
 
     def __init__(
         self,
         *,
         load: Callable[[], list[KeyPair]],
+        published: Callable[[], tuple[str, ...]],
         issuer: str,
         audience: str,
         ttl_seconds: int,
     ) -> None:
         self._load = load
+        self._published = published
         self._keys: list[KeyPair] | None = None
         self._verified: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
@@ -69,11 +74,17 @@ class TokenService:
                 self._keys = self._load()
             return self._keys
 
+    def _current_keys(self) -> list[KeyPair]:
+        keys = self._key_list()
+        if tuple(pair.kid for pair in keys) != self._published():
+            keys = self._key_list(refresh=True)
+        return keys
+
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [pair.public_jwk for pair in self._key_list()]}
+        return {"keys": [pair.public_jwk for pair in self._current_keys()]}
 
     def issue(self, principal: Principal) -> tuple[str, int]:
-        keys = self._key_list()
+        keys = self._current_keys()
         if not keys:
             raise RuntimeError("no signing key: run `hub init`")
         now = utcnow()
@@ -136,7 +147,11 @@ class TokenService:
         if role not in ROLE_SCOPES:
             raise NotAuthenticated("invalid token")
         principal = Principal(
-            subject=claims["sub"], role=role, cluster=claims.get("cluster"), scope=claims.get("scope", "")
+            subject=claims["sub"],
+            role=role,
+            cluster=claims.get("cluster"),
+            scope=claims.get("scope", ""),
+            key_id=pair.kid,
         )
         return principal, float(claims["exp"])
 

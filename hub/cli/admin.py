@@ -1,4 +1,4 @@
-"""Operator commands: API clients, board users, the cluster registry."""
+"""Operator commands: API clients, board users, the cluster registry, token signing keys."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from hub.cli.context import unit_of_work
-from hub.services import clients, registry, users
+from hub.cli.context import hub_state, unit_of_work
+from hub.services import clients, registry, signing_keys, users
 
 
 @click.group("clients")
@@ -135,4 +135,52 @@ def clusters_deactivate(code: str) -> None:
     click.echo(f"deactivated {code}")
 
 
-COMMANDS = (clients_group, users_group, clusters_group)
+@click.group("keys")
+def keys_group() -> None:
+    """The keys that sign the API's tokens (published at /.well-known/jwks.json)."""
+
+
+@keys_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def keys_list(as_json: bool) -> None:
+    """Every key, newest first: the one that signs, those that still verify, the retired."""
+    with unit_of_work() as session:
+        keys = signing_keys.list_keys(session)
+        signing = next((key.kid for key in keys if key.retired_at is None), None)
+        rows = [
+            {
+                "kid": key.kid,
+                "state": "retired" if key.retired_at else "signs" if key.kid == signing else "verifies",
+                "created_at": key.created_at.isoformat(),
+                "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+            }
+            for key in keys
+        ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['kid']:<18} {row['state']:<9} {row['created_at']}")
+
+
+@keys_group.command("rotate")
+def keys_rotate() -> None:
+    """Publish a new key, which signs every token from now on; the others still verify theirs."""
+    with unit_of_work() as session:
+        kid = signing_keys.rotate(session, hub_state().fernet, actor="cli")
+    click.echo(
+        f"new signing key {kid}: it signs every token from now on. The tokens signed before stay"
+        " valid until they expire or their key is retired (hub keys retire KID)."
+    )
+
+
+@keys_group.command("retire")
+@click.argument("kid")
+def keys_retire(kid: str) -> None:
+    """Retire a key: no longer published, and its tokens refused at once."""
+    with unit_of_work() as session:
+        signing_keys.retire(session, kid, actor="cli")
+    click.echo(f"retired {kid}: its tokens are refused from now on")
+
+
+COMMANDS = (clients_group, users_group, clusters_group, keys_group)

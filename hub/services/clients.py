@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hub.auth.secrets import hash_secret, new_secret, verify_secret
 from hub.auth.tokens import ROLE_SCOPES, Principal
 from hub.errors import FieldProblem, InvalidInput, NotAuthenticated, NotFound
-from hub.models import ApiClient, Cluster, utcnow
+from hub.models import ApiClient, Cluster, SigningKey, utcnow
 from hub.services import audit
 
 ROLES = tuple(ROLE_SCOPES)
@@ -19,7 +19,13 @@ ROLES = tuple(ROLE_SCOPES)
 # Verifying against a fixed hash when the client is unknown keeps the answer time
 # the same for unknown ids and wrong secrets.
 _DUMMY_HASH = hash_secret("not-a-real-secret")
-ACTIVE = select(ApiClient.revoked_at).where(ApiClient.id == bindparam("client_id"))
+# A client's revocation and the retirement of the key that signed its token, in one read.
+ACTIVE = (
+    select(ApiClient.revoked_at, SigningKey.kid, SigningKey.retired_at)
+    .select_from(ApiClient)
+    .outerjoin(SigningKey, SigningKey.kid == bindparam("kid"))
+    .where(ApiClient.id == bindparam("client_id"))
+)
 
 
 def create_client(
@@ -90,14 +96,17 @@ def principal_of(client: ApiClient) -> Principal:
     )
 
 
-def ensure_active(session: Session, client_id: str) -> None:
-    """Refuse a token at once when its client was revoked or deleted.
+def ensure_active(session: Session, who: Principal) -> None:
+    """Refuse a token at once when its client was revoked or deleted, or the key that signed
+    it retired (``hub keys retire``), in whichever process verified it before.
 
     One Core query rather than loading the ORM object: it runs on every request, and on a
     small push the ORM load cost as much as the write itself.
     """
     # On the session's connection: this read needs nothing of the ORM's execution path, which
     # cost as much again as the query itself.
-    revoked = session.connection().execute(ACTIVE, {"client_id": client_id}).first()
-    if revoked is None or revoked.revoked_at is not None:
+    row = session.connection().execute(ACTIVE, {"client_id": who.subject, "kid": who.key_id}).first()
+    if row is None or row.revoked_at is not None:
         raise NotAuthenticated("client revoked or unknown")
+    if row.kid is None or row.retired_at is not None:
+        raise NotAuthenticated("token signed by a retired key")

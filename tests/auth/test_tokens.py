@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from jwt import PyJWKSet
 
 from hub.auth import tokens
-from hub.auth.keys import ensure_signing_key, load_keys
+from hub.auth.keys import active_kids, ensure_signing_key, load_keys
 from hub.auth.tokens import Principal, TokenService
 from hub.models import SigningKey, utcnow
 from hub.services.clients import create_client, revoke_client
@@ -283,7 +283,11 @@ def test_a_key_published_after_the_hub_loaded_its_keys_verifies_its_tokens(
 def test_tokens_are_signed_with_the_newest_published_key(state, signing_key, db):
     newest = publish_a_newer_key(state, db, signing_key)
     service = TokenService(
-        load=lambda: load_keys(db, state.fernet), issuer="hub", audience="api", ttl_seconds=60
+        load=lambda: load_keys(db, state.fernet),
+        published=lambda: active_kids(db),
+        issuer="hub",
+        audience="api",
+        ttl_seconds=60,
     )
     token, _ = service.issue(Principal(subject="board-1", role="board"))
     assert jwt.get_unverified_header(token)["kid"] == newest.kid
@@ -292,7 +296,11 @@ def test_tokens_are_signed_with_the_newest_published_key(state, signing_key, db)
 def test_the_cache_of_verified_tokens_stays_within_its_bound(state, signing_key, db, monkeypatch):
     monkeypatch.setattr(tokens, "VERIFIED_TOKENS", 3)
     service = TokenService(
-        load=lambda: load_keys(db, state.fernet), issuer="hub", audience="api", ttl_seconds=60
+        load=lambda: load_keys(db, state.fernet),
+        published=lambda: active_kids(db),
+        issuer="hub",
+        audience="api",
+        ttl_seconds=60,
     )
     for n in range(5):
         service.verify(service.issue(Principal(subject=f"board-{n}", role="board"))[0])

@@ -185,3 +185,29 @@ def test_init_refuses_a_postgresql_server_too_old_for_the_hub_and_changes_nothin
         engine.dispose()
     finally:
         drop()
+
+
+def test_keys_rotate_publishes_a_key_that_signs_and_retire_ends_the_old_one(run):
+    run("init")
+    (old,) = json.loads(run("keys", "list", "--json").output)
+    rotated = run("keys", "rotate")
+    assert rotated.exit_code == 0 and "it signs every token from now on" in rotated.output
+    new = rotated.output.split()[3].rstrip(":")
+    assert [(k["kid"], k["state"]) for k in json.loads(run("keys", "list", "--json").output)] == [
+        (new, "signs"),
+        (old["kid"], "verifies"),
+    ]
+    assert (
+        run("keys", "retire", old["kid"]).output
+        == f"retired {old['kid']}: its tokens are refused from now on\n"
+    )
+    lines = [line.split()[:2] for line in run("keys", "list").output.splitlines()]
+    assert lines == [[new, "signs"], [old["kid"], "retired"]]
+
+
+def test_keys_retire_of_the_only_key_fails_and_says_to_rotate_first(run):
+    run("init")
+    (only,) = json.loads(run("keys", "list", "--json").output)
+    result = run("keys", "retire", only["kid"])
+    assert result.exit_code == 1
+    assert "the only published key, which signs every token: rotate first" in result.output
