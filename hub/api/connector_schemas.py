@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from marshmallow import RAISE, Schema, fields, post_load, validate, validates_schema
 
+from hub.api.json_fields import JsonBoolean
 from hub.api.paging import PageQuerySchema, list_schema
 from hub.api.problems import raise_problems
 from hub.api.submission_schemas import WarningSchema
@@ -38,7 +39,7 @@ class ConnectorSettingsSchema(Schema):
 
     type = fields.String(required=True, metadata={"enum": list(TYPES)})
     url = fields.String(required=True, metadata={"description": "http or https"})
-    enabled = fields.Boolean(load_default=True)
+    enabled = JsonBoolean(load_default=True)
     schedule = fields.String(
         load_default=None, allow_none=True, metadata={"description": "5-field cron in UTC, e.g. 0 3 * * *"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from hub.api.blueprint import QuerySchema
+from hub.api.json_fields import JsonBoolean
 from schemas.reference import catalogue
 
 
@@ -33,7 +34,7 @@ class ClusterSchema(Schema):
     theme = fields.String(required=True, validate=validate.OneOf(list(catalogue().code_lists["theme"])))
     themes = fields.List(fields.String(validate=validate.OneOf(list(catalogue().code_lists["theme"]))))
     description = fields.String(validate=validate.Length(max=500))
-    active = fields.Boolean()
+    active = JsonBoolean()
     active_from = fields.Date(allow_none=True)
     active_to = fields.Date(allow_none=True)
 

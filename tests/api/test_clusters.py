@@ -64,6 +64,23 @@ def test_admin_deactivates_a_cluster(client, auth):
     assert "medicen" not in {item["code"] for item in active}
 
 
+@pytest.mark.parametrize("value", ["false", "no", 0, 1])
+def test_active_in_a_body_is_true_or_false_only_and_changes_nothing_else(client, auth, value):
+    response = client.patch(
+        "/api/v1/clusters/medicen", json={"active": value, "name": "Renamed"}, headers=auth("admin")
+    )
+    assert response.status_code == 422
+    assert response.json["errors"] == [{"path": "active", "message": "must be true or false"}]
+    cluster = client.get("/api/v1/clusters/medicen", headers=auth("admin")).json
+    assert cluster["active"] is True and cluster["name"] != "Renamed"
+
+
+@pytest.mark.parametrize(("value", "listed"), [("false", False), ("0", False), ("true", True)])
+def test_active_in_a_query_string_takes_the_usual_words(client, auth, value, listed):
+    items = client.get(f"/api/v1/clusters?active={value}", headers=auth("admin")).json["items"]
+    assert ("medicen" in {item["code"] for item in items}) is listed
+
+
 def test_board_cannot_edit_a_cluster(client, auth):
     assert (
         client.patch("/api/v1/clusters/medicen", json={"active": False}, headers=auth("board")).status_code

@@ -69,6 +69,14 @@ def test_a_malformed_body_is_a_422_with_paths(client, admin):
     assert paths == {"type", "url", "auth.tokn", "auth.token"}
 
 
+@pytest.mark.parametrize("value", ["true", "off", 1, 0])
+def test_enabled_is_true_or_false_only(client, admin, value):
+    response = client.put(BASE + "/connector", json={**CONFIG, "enabled": value}, headers=admin)
+    assert response.status_code == 422
+    assert response.json["errors"] == [{"path": "enabled", "message": "must be true or false"}]
+    assert client.get(BASE + "/connector", headers=admin).status_code == 404
+
+
 def test_field_and_configuration_problems_come_in_one_answer(client, admin):
     body = {**CONFIG, "url": "ftp://x", "schedule": "daily", "auth": {"type": "bearer"}, "retries": 3}
     response = client.put(BASE + "/connector", json=body, headers=admin)
