@@ -11,16 +11,16 @@ LA_POSTE_SIREN = "356000000"
 SIREN_COUNT = 10**8  # one valid SIREN per 8-digit prefix: the check digit is determined
 
 
+# Each ASCII digit to the ASCII digit of its Luhn double (twice it, less 9 past 9): the sum is
+# then taken over bytes at C speed, for every member row of every list pushed.
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
+
+
 def _luhn_sum(digits: str) -> int:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total
+    """The Luhn sum of ASCII digits: the last digit and every second one before it as they
+    are, the others doubled."""
+    codes = digits.encode()
+    return sum(codes[-1::-2]) + sum(codes[-2::-2].translate(_DOUBLED)) - 48 * len(codes)
 
 
 def luhn_valid(digits: str) -> bool:

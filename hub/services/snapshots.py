@@ -7,6 +7,7 @@ nationally, shared by every cluster that lists it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
@@ -22,16 +23,24 @@ from schemas.member_rules import MemberRow
 ORGANISATIONS = cast(Table, Organisation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
 MEMBER_LISTS = cast(Table, MemberList.__table__)
-KEY_CHUNK = 5_000  # keys per IN (...) query: well under SQLite's variable limit
 COUNT_CATEGORIES = text(
     "INSERT INTO member_category_counts (submission_id, category, members)"
     " SELECT m.submission_id, m.category, COUNT(*) FROM memberships m"
     " WHERE m.submission_id IN :snapshots GROUP BY m.submission_id, m.category"
 ).bindparams(bindparam("snapshots", expanding=True))
-# Built once, with one expanding parameter: ``key.in_(list)`` coerces and names every key of
-# every call anew, which cost about 5% of a member list's push.
-ORGANISATION_IDS = select(ORGANISATIONS.c.key, ORGANISATIONS.c.id).where(
-    ORGANISATIONS.c.key.in_(bindparam("keys", expanding=True))
+# The keys go as one JSON array, however many: an IN list names every key as a parameter of
+# its own at each call, which cost a third of the lookup (and SQLite caps their number).
+ORGANISATION_IDS = {
+    "sqlite": text('SELECT "key", id FROM organisations WHERE "key" IN (SELECT value FROM json_each(:keys))'),
+    "postgresql": text(
+        'SELECT "key", id FROM organisations WHERE "key" IN'
+        " (SELECT json_array_elements_text(CAST(:keys AS JSON)))"
+    ),
+}
+# The snapshot a cluster's period has now, if any: a Core read, as the ORM's load of the row cost
+# more than the read itself.
+CURRENT_SNAPSHOT = select(MEMBER_LISTS.c.submission_id).where(
+    MEMBER_LISTS.c.cluster_code == bindparam("cluster"), MEMBER_LISTS.c.period == bindparam("period")
 )
 FLAG_RELABELLED = text(
     "UPDATE memberships SET relabelled = TRUE WHERE submission_id IN :snapshots AND category <>"
@@ -68,7 +77,7 @@ def _attributes(member: MemberRow) -> tuple[object, ...]:
 
 def plan_snapshot(session: Session, cluster_code: str, period: str, members: list[MemberRow]) -> SnapshotPlan:
     """Compare a member list with the current snapshot of the cluster's period."""
-    current = session.get(MemberList, (cluster_code, period))
+    current = session.execute(CURRENT_SNAPSHOT, {"cluster": cluster_code, "period": period}).scalar()
     previous: dict[str, tuple[object, ...]] = {}
     if current is not None:
         rows = session.execute(
@@ -80,7 +89,7 @@ def plan_snapshot(session: Session, cluster_code: str, period: str, members: lis
                 Membership.joined_on,
             )
             .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.submission_id == current.submission_id, Membership.cluster_code == cluster_code)
+            .where(Membership.submission_id == current, Membership.cluster_code == cluster_code)
         )
         previous = {key: (name, category, region, joined) for key, name, category, region, joined in rows}
     plan = SnapshotPlan(members=members, previous=previous, first=current is None)
@@ -97,12 +106,8 @@ def plan_snapshot(session: Session, cluster_code: str, period: str, members: lis
 
 
 def _organisation_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    key_list = list(keys)
-    for start in range(0, len(key_list), KEY_CHUNK):
-        rows = session.execute(ORGANISATION_IDS, {"keys": key_list[start : start + KEY_CHUNK]})
-        ids.update((key, row_id) for key, row_id in rows)
-    return ids
+    statement = ORGANISATION_IDS[session.get_bind().dialect.name]
+    return {key: row_id for key, row_id in session.execute(statement, {"keys": json.dumps(list(keys))})}
 
 
 def _ensure_organisations(session: Session, members: list[MemberRow]) -> dict[str, int]:

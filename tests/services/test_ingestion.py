@@ -294,6 +294,19 @@ def test_the_same_siren_in_two_clusters_is_one_organisation(db: Session) -> None
     assert count(db, Membership) == 2
 
 
+def test_a_list_longer_than_sqlite_takes_parameters_finds_every_organisation(db: Session) -> None:
+    """Some of them new, the others listed by another cluster already (SQLite takes 32,766
+    parameters in one statement)."""
+    submit(db, cluster_code="systematic", document=body(members=members(20_000)), source="push", actor="t")
+    result = push(db, body(members=members(40_000)))
+    assert result.counts["members"]["created"] == 40_000
+    assert count(db, Organisation) == 40_000
+    shared = select(func.count(func.distinct(Membership.organisation_id))).where(
+        Membership.cluster_code == CLUSTER
+    )
+    assert db.scalar(shared) == 40_000
+
+
 def test_a_member_list_is_counted_by_the_category_its_cluster_gives_each_member(db: Session) -> None:
     push(db, body())
     relabelled = {**MEMBER, "category": "LARGE"}
