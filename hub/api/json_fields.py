@@ -8,9 +8,9 @@ from marshmallow import fields
 
 
 class JsonBoolean(fields.Boolean):
-    """``true`` or ``false``. marshmallow's Boolean also takes ``1``, ``"yes"``, ``"off"`` and
-    the like, which in a JSON body are more likely a mistake (a quoted ``"false"`` meant as text,
-    a count) than a choice; query strings, which are text, keep that leniency."""
+    """``true`` or ``false``, as the OpenAPI document says. marshmallow's Boolean also takes
+    ``1``, ``"yes"``, ``"off"`` and the like, which no other reader of the document would; query
+    strings, which are text, keep that leniency."""
 
     default_error_messages = {"invalid": "must be true or false"}
 
