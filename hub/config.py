@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cryptography.fernet import Fernet
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 
 
@@ -57,6 +59,21 @@ def _share(value: str) -> float:
     return number
 
 
+def _fernet_keys(value: str) -> str:
+    """One Fernet key, or several separated by commas while secrets are re-encrypted under a new
+    one (the first encrypts, every one decrypts). A key is never repeated in a message."""
+    keys = [key.strip() for key in value.split(",")]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            where = f"key {position} of {len(keys)}" if len(keys) > 1 else "the key"
+            raise ValueError(
+                f"must be Fernet keys (32 url-safe base64-encoded bytes) separated by commas: {where} is not"
+            ) from None
+    return ",".join(keys)
+
+
 @dataclass(frozen=True)
 class Config:
     env: str = "development"
@@ -84,7 +101,7 @@ class Config:
         "instance_dir": Path,
         "database_url": str,
         "secret_key": str,
-        "encryption_key": str,
+        "encryption_key": _fernet_keys,
         "token_issuer": str,
         "token_audience": str,
         "token_ttl_seconds": _count,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
 from hub.config import Config
 
 
-def load_fernet(config: Config) -> Fernet:
-    """The hub's Fernet key: from HUB_ENCRYPTION_KEY, else generated once in the instance folder."""
+def load_fernet(config: Config) -> MultiFernet:
+    """The hub's Fernet keys: from HUB_ENCRYPTION_KEY (the first encrypts, every one decrypts,
+    so that secrets can be re-encrypted under a new key: ``hub secrets reencrypt``), else one
+    generated once in the instance folder."""
     if config.encryption_key:
-        return Fernet(config.encryption_key.encode())
+        return MultiFernet([Fernet(key.encode()) for key in config.encryption_key.split(",")])
     path = Path(config.instance_dir) / "encryption.key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -23,4 +25,4 @@ def load_fernet(config: Config) -> Fernet:
     else:
         with os.fdopen(fd, "wb") as handle:
             handle.write(Fernet.generate_key())
-    return Fernet(path.read_bytes().strip())
+    return MultiFernet([Fernet(path.read_bytes().strip())])

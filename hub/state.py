@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +20,7 @@ class HubState:
     config: Config
     engine: Engine
     sessions: sessionmaker[Session]
-    fernet: Fernet
+    fernet: MultiFernet
     tokens: TokenService
 
     @classmethod

@@ -1,6 +1,9 @@
 import pytest
+from cryptography.fernet import Fernet
 
 from hub.config import Config, ConfigError
+
+KEY, OTHER_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
 def test_defaults_use_sqlite_in_the_instance_folder(tmp_path):
@@ -24,7 +27,7 @@ def test_variables_override_defaults():
 
 def test_production_with_the_default_secret_refuses_to_start():
     with pytest.raises(ConfigError, match="HUB_SECRET_KEY"):
-        Config.from_env({"HUB_ENV": "production", "HUB_ENCRYPTION_KEY": "x"})
+        Config.from_env({"HUB_ENV": "production", "HUB_ENCRYPTION_KEY": KEY})
 
 
 def test_production_without_an_encryption_key_refuses_to_start():
@@ -33,7 +36,7 @@ def test_production_without_an_encryption_key_refuses_to_start():
 
 
 def test_production_with_real_secrets_starts():
-    config = Config.from_env({"HUB_ENV": "production", "HUB_SECRET_KEY": "s" * 40, "HUB_ENCRYPTION_KEY": "k"})
+    config = Config.from_env({"HUB_ENV": "production", "HUB_SECRET_KEY": "s" * 40, "HUB_ENCRYPTION_KEY": KEY})
     assert config.production
 
 
@@ -73,3 +76,23 @@ def test_a_word_outside_its_choices_is_refused_naming_them(variable, value, choi
         ConfigError, match=f"^invalid configuration: {variable} must be one of {choices}, not '{value}'$"
     ):
         Config.from_env({variable: value})
+
+
+def test_an_encryption_key_that_is_not_a_fernet_key_is_refused_without_being_shown():
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({"HUB_ENCRYPTION_KEY": "not-a-key-but-a-secret"})
+    assert str(refused.value) == (
+        "invalid configuration: HUB_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64-encoded"
+        " bytes) separated by commas: the key is not"
+    )
+
+
+def test_of_several_encryption_keys_a_bad_one_is_named_by_its_place():
+    with pytest.raises(ConfigError, match="HUB_ENCRYPTION_KEY .*: key 2 of 3 is not$"):
+        Config.from_env({"HUB_ENCRYPTION_KEY": f"{KEY},{KEY[:-2]},{OTHER_KEY}"})
+
+
+def test_several_encryption_keys_are_taken_in_their_order_around_spaces():
+    assert (
+        Config.from_env({"HUB_ENCRYPTION_KEY": f"{KEY}, {OTHER_KEY}"}).encryption_key == f"{KEY},{OTHER_KEY}"
+    )

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
@@ -33,7 +33,7 @@ class KeyPair:
     public_jwk: dict[str, Any]
 
 
-def ensure_signing_key(session: Session, fernet: Fernet) -> bool:
+def ensure_signing_key(session: Session, fernet: MultiFernet) -> bool:
     """Create a signing key when none is active; True when one was created."""
     if active_kids(session):
         return False
@@ -41,7 +41,7 @@ def ensure_signing_key(session: Session, fernet: Fernet) -> bool:
     return True
 
 
-def create_signing_key(session: Session, fernet: Fernet) -> str:
+def create_signing_key(session: Session, fernet: MultiFernet) -> str:
     """A new key, published at once and, as the newest, the one that signs; returns its kid."""
     private_key = Ed25519PrivateKey.generate()
     kid = secrets.token_hex(8)
@@ -69,7 +69,7 @@ def active_kids(session: Session) -> tuple[str, ...]:
     return tuple(session.scalars(ACTIVE.with_only_columns(SigningKey.kid)))
 
 
-def load_keys(session: Session, fernet: Fernet) -> list[KeyPair]:
+def load_keys(session: Session, fernet: MultiFernet) -> list[KeyPair]:
     """Every key still published, newest first (the first signs; all verify)."""
     rows = session.scalars(ACTIVE)
     pairs = []

@@ -1,4 +1,5 @@
-"""Operator commands: API clients, board users, the cluster registry, token signing keys."""
+"""Operator commands: API clients, board users, the cluster registry, token signing keys, the
+encryption of stored secrets."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 import click
 
 from hub.cli.context import hub_state, unit_of_work
-from hub.services import clients, registry, signing_keys, users
+from hub.services import clients, encryption, registry, signing_keys, users
 
 
 @click.group("clients")
@@ -183,4 +184,20 @@ def keys_retire(kid: str) -> None:
     click.echo(f"retired {kid}: its tokens are refused from now on")
 
 
-COMMANDS = (clients_group, users_group, clusters_group, keys_group)
+@click.group("secrets")
+def secrets_group() -> None:
+    """The secrets stored encrypted with HUB_ENCRYPTION_KEY (signing keys, connector credentials)."""
+
+
+@secrets_group.command("reencrypt")
+def secrets_reencrypt() -> None:
+    """Encrypt every stored secret again under the first key of HUB_ENCRYPTION_KEY."""
+    with unit_of_work() as session:
+        counts = encryption.reencrypt(session, hub_state().fernet, actor="cli")
+    click.echo(
+        "re-encrypted under the first key of HUB_ENCRYPTION_KEY (the others can go now):"
+        f" signing keys {counts['signing_keys']}, connector credentials {counts['connector_credentials']}"
+    )
+
+
+COMMANDS = (clients_group, users_group, clusters_group, keys_group, secrets_group)

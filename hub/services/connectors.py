@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
 
 from connectors import TYPES
@@ -58,7 +58,7 @@ def check_schedule(schedule: str) -> str | None:
 
 
 def settings_problems(
-    session: Session, fernet: Fernet, cluster_code: str, values: Mapping[str, Any]
+    session: Session, fernet: MultiFernet, cluster_code: str, values: Mapping[str, Any]
 ) -> list[FieldProblem]:
     """Every problem of a configuration, of as much of it as was read: a field missing from
     ``values`` was refused on its own. Left-out credentials count as the stored ones."""
@@ -96,14 +96,14 @@ def _auth_problems(auth: Mapping[str, str]) -> list[FieldProblem]:
     return missing + foreign
 
 
-def _stored_auth(row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
+def _stored_auth(row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, str]:
     if row is None or row.auth_secret is None:
         return {"type": "none" if row is None else row.auth_type}
     stored: dict[str, str] = json.loads(fernet.decrypt(row.auth_secret))
     return {"type": row.auth_type, **stored}
 
 
-def _merged_auth(sent: Mapping[str, str], row: ConnectorConfig | None, fernet: Fernet) -> dict[str, str]:
+def _merged_auth(sent: Mapping[str, str], row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, str]:
     """The new auth object, completed with the stored fields when the auth type is unchanged."""
     auth = {name: value for name, value in sent.items() if value != ""}
     stored = _stored_auth(row, fernet)
@@ -113,7 +113,7 @@ def _merged_auth(sent: Mapping[str, str], row: ConnectorConfig | None, fernet: F
 
 
 def configure(
-    session: Session, *, fernet: Fernet, cluster_code: str, settings: Settings, actor: str | None
+    session: Session, *, fernet: MultiFernet, cluster_code: str, settings: Settings, actor: str | None
 ) -> dict[str, Any]:
     """Create or replace the cluster's connector; every problem is reported at once."""
     get_cluster(session, cluster_code)
@@ -159,7 +159,7 @@ def get_config(session: Session, cluster_code: str) -> ConnectorConfig:
     return row
 
 
-def describe(row: ConnectorConfig, fernet: Fernet) -> dict[str, Any]:
+def describe(row: ConnectorConfig, fernet: MultiFernet) -> dict[str, Any]:
     """The configuration as shown to people: the auth type and which fields are set, no value."""
     auth = _stored_auth(row, fernet)
     return {
@@ -174,7 +174,7 @@ def describe(row: ConnectorConfig, fernet: Fernet) -> dict[str, Any]:
     }
 
 
-def source_of(row: ConnectorConfig, fernet: Fernet) -> Source:
+def source_of(row: ConnectorConfig, fernet: MultiFernet) -> Source:
     """The decrypted ``Source`` a connector fetches; it lives only for the pull."""
     return Source(
         cluster_code=row.cluster_code,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ def list_keys(session: Session) -> Sequence[SigningKey]:
     ).all()
 
 
-def rotate(session: Session, fernet: Fernet, *, actor: str | None = None) -> str:
+def rotate(session: Session, fernet: MultiFernet, *, actor: str | None = None) -> str:
     """Publish a new key, which signs from now on; returns its kid."""
     kid = create_signing_key(session, fernet)
     audit.record(session, actor=actor, action="signing_key.rotate", outcome="ok", kid=kid)

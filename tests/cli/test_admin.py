@@ -1,9 +1,11 @@
 import json
 import re
 
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, func, inspect, select
 
 from hub import migrations
+from hub.auth.keys import load_keys
 from hub.auth.secrets import verify_secret
 from hub.cli.context import hub_state
 from hub.models import AuditEvent, Cluster, Indicator, SigningKey, User
@@ -211,3 +213,35 @@ def test_keys_retire_of_the_only_key_fails_and_says_to_rotate_first(run):
     result = run("keys", "retire", only["kid"])
     assert result.exit_code == 1
     assert "the only published key, which signs every token: rotate first" in result.output
+
+
+def _reconfigured(monkeypatch, encryption_key):
+    """The environment of the next command: the hub state is built anew from it."""
+    if hub_state.cache_info().currsize:
+        hub_state().engine.dispose()
+    hub_state.cache_clear()
+    monkeypatch.setenv("HUB_ENCRYPTION_KEY", encryption_key)
+
+
+def test_secrets_reencrypt_moves_the_stored_secrets_under_a_new_encryption_key(run, monkeypatch):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    _reconfigured(monkeypatch, old)
+    run("init")
+    _reconfigured(monkeypatch, f"{new},{old}")
+    assert run("secrets", "reencrypt").output == (
+        "re-encrypted under the first key of HUB_ENCRYPTION_KEY (the others can go now):"
+        " signing keys 1, connector credentials 0\n"
+    )
+    _reconfigured(monkeypatch, new)
+    with hub_state().sessions() as session:
+        assert len(load_keys(session, hub_state().fernet)) == 1
+
+
+def test_an_encryption_key_that_is_not_one_stops_every_command_in_one_line(run, monkeypatch):
+    _reconfigured(monkeypatch, "not-a-fernet-key")
+    result = run("clients", "list")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: invalid configuration: HUB_ENCRYPTION_KEY must be Fernet keys (32 url-safe"
+        " base64-encoded bytes) separated by commas: the key is not\n"
+    )
