@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from hub.config import Config
+from hub.errors import UnreadableSecret
 
 
 def load_fernet(config: Config) -> MultiFernet:
@@ -26,3 +27,15 @@ def load_fernet(config: Config) -> MultiFernet:
         with os.fdopen(fd, "wb") as handle:
             handle.write(Fernet.generate_key())
     return MultiFernet([Fernet(path.read_bytes().strip())])
+
+
+def decrypted(fernet: MultiFernet, token: bytes, what: str) -> bytes:
+    """``token`` decrypted, or an error naming ``what`` when no key of HUB_ENCRYPTION_KEY reads
+    it (a Fernet ``InvalidToken`` says nothing of what or why)."""
+    try:
+        return fernet.decrypt(token)
+    except InvalidToken:
+        raise UnreadableSecret(
+            f"{what} cannot be decrypted with HUB_ENCRYPTION_KEY: it is not the key the database's"
+            " secrets were encrypted with (list that key too, after the new one)"
+        ) from None

@@ -40,6 +40,14 @@ class HubError(Exception):
         self.extra = extra
 
 
+class UnreadableSecret(HubError):
+    """A secret stored in the database cannot be decrypted with ``HUB_ENCRYPTION_KEY``: the
+    deployment's fault, not the request's, and a lasting one until the key is put right."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class InvalidInput(HubError):
     """Input that breaks one or more rules; ``errors`` lists every one of them."""
 

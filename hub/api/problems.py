@@ -134,6 +134,8 @@ def from_http_exception(error: HTTPException) -> Response:
 
 
 def from_hub_error(error: HubError) -> Response:
+    if error.status >= 500:  # the hub's fault: its operators must hear of it
+        log.error("%s: %s", error.title, error.detail)
     errors = getattr(error, "errors", None)
     return problem(error.status, error.title, error.detail, error.type_slug, errors, **error.extra)
 

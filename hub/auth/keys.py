@@ -14,6 +14,7 @@ from jwt.algorithms import OKPAlgorithm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.crypto import decrypted
 from hub.models import SigningKey, utcnow
 
 ALGORITHM = "EdDSA"
@@ -74,7 +75,8 @@ def load_keys(session: Session, fernet: MultiFernet) -> list[KeyPair]:
     rows = session.scalars(ACTIVE)
     pairs = []
     for row in rows:
-        private_key = serialization.load_pem_private_key(fernet.decrypt(row.private_key), None)
+        pem = decrypted(fernet, row.private_key, f"signing key {row.kid}")
+        private_key = serialization.load_pem_private_key(pem, None)
         assert isinstance(private_key, Ed25519PrivateKey)
         pairs.append(KeyPair(row.kid, private_key, private_key.public_key(), json.loads(row.public_jwk)))
     return pairs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.cli.context import PORT, check_port_free, checked_config, hub_state
+from hub.errors import HubError
 from hub.services.setup import initialise
 
 
@@ -12,7 +13,10 @@ from hub.services.setup import initialise
 def init_command() -> None:
     """Create or upgrade the database, signing keys, catalogue and registry (idempotent)."""
     state = hub_state()
-    result = initialise(state.config, state.engine)
+    try:
+        result = initialise(state.config, state.engine)
+    except HubError as exc:
+        raise click.ClickException(exc.detail) from exc
     click.echo(
         f"database ready ({state.config.dialect}); "
         f"signing key {'created' if result['signing_key_created'] else 'present'}; "

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from connectors import TYPES
 from connectors.base import Source
 from connectors.mapping import mapping_problems
+from hub.crypto import decrypted
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import ConnectorConfig
 from hub.services import audit, locks
@@ -99,7 +100,8 @@ def _auth_problems(auth: Mapping[str, str]) -> list[FieldProblem]:
 def _stored_auth(row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, str]:
     if row is None or row.auth_secret is None:
         return {"type": "none" if row is None else row.auth_type}
-    stored: dict[str, str] = json.loads(fernet.decrypt(row.auth_secret))
+    secret = decrypted(fernet, row.auth_secret, f"the credentials of {row.cluster_code}'s connector")
+    stored: dict[str, str] = json.loads(secret)
     return {"type": row.auth_type, **stored}
 
 

@@ -8,11 +8,11 @@ While both are listed every process reads secrets encrypted under either.
 
 from __future__ import annotations
 
-from cryptography.fernet import InvalidToken, MultiFernet
+from cryptography.fernet import MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.errors import Conflict
+from hub.crypto import decrypted
 from hub.models import ConnectorConfig, SigningKey
 from hub.services import audit
 
@@ -39,10 +39,4 @@ def reencrypt(session: Session, fernet: MultiFernet, *, actor: str | None = None
 
 
 def _rotated(fernet: MultiFernet, token: bytes, what: str) -> bytes:
-    try:
-        return fernet.rotate(token)
-    except InvalidToken:
-        raise Conflict(
-            f"{what} cannot be decrypted with any key of HUB_ENCRYPTION_KEY: list the key it was"
-            " encrypted with too, after the new one"
-        ) from None
+    return fernet.encrypt(decrypted(fernet, token, what))

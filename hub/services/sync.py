@@ -32,7 +32,7 @@ from sqlalchemy import select
 import connectors
 from connectors.base import Connector, ConnectorError, Limits, Page, Source
 from hub.config import Config
-from hub.errors import HubError, InvalidInput
+from hub.errors import HubError, InvalidInput, UnreadableSecret
 from hub.models import ConnectorConfig, JobRun, PullArchive, utcnow
 from hub.services import connectors as connector_configs
 from hub.services import ingestion, runs
@@ -112,7 +112,10 @@ def _job(state: HubState, run_id: int) -> _Job:
         config = session.get(ConnectorConfig, run.cluster_code)
         if config is None:
             raise RunFailed(f"cluster {run.cluster_code!r} has no connector")
-        source = connector_configs.source_of(config, state.fernet)
+        try:
+            source = connector_configs.source_of(config, state.fernet)
+        except UnreadableSecret as error:
+            raise RunFailed(error.detail) from error
         return _Job(
             run.id, run.period or runs.default_period(), run.requested_by, config.type, source, run.replay_of
         )

@@ -7,10 +7,10 @@ def test_healthz_answers_ok(client):
     assert response.json == {"status": "ok"}
 
 
-def test_readyz_reports_database_and_migrations_ok(client):
+def test_readyz_reports_database_migrations_and_signing_keys_ok(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"] == {"database": "ok", "migrations": "ok"}
+    assert response.json["checks"] == {"database": "ok", "migrations": "ok", "signing_keys": "ok"}
 
 
 def test_readyz_says_when_no_scheduler_is_active(client):

@@ -245,3 +245,12 @@ def test_an_encryption_key_that_is_not_one_stops_every_command_in_one_line(run, 
         "Error: invalid configuration: HUB_ENCRYPTION_KEY must be Fernet keys (32 url-safe"
         " base64-encoded bytes) separated by commas: the key is not\n"
     )
+
+
+def test_init_with_another_encryption_key_than_the_database_s_says_so(run, monkeypatch):
+    _reconfigured(monkeypatch, Fernet.generate_key().decode())
+    run("init")
+    _reconfigured(monkeypatch, Fernet.generate_key().decode())
+    result = run("init")
+    assert result.exit_code == 1
+    assert "cannot be decrypted with HUB_ENCRYPTION_KEY: it is not the key" in result.output

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 
 from hub.auth.keys import create_signing_key, load_keys
-from hub.errors import Conflict
+from hub.errors import UnreadableSecret
 from hub.models import AuditEvent, ConnectorConfig, SigningKey, utcnow
 from hub.services.connectors import Settings, configure, source_of
 from hub.services.encryption import reencrypt
@@ -55,7 +55,7 @@ def test_reencrypt_puts_every_secret_retired_keys_included_under_the_first_key(s
 def test_a_secret_no_listed_key_reads_stops_the_reencryption_naming_it(stored):
     before = {key.kid: key.private_key for key in stored.scalars(select(SigningKey))}
     with pytest.raises(
-        Conflict, match=r"^signing key \w+ cannot be decrypted with any key of HUB_ENCRYPTION_KEY"
+        UnreadableSecret, match=r"^signing key \w+ cannot be decrypted with HUB_ENCRYPTION_KEY"
     ):
         reencrypt(stored, MultiFernet([NEW]))
     stored.rollback()
@@ -65,5 +65,5 @@ def test_a_secret_no_listed_key_reads_stops_the_reencryption_naming_it(stored):
 def test_a_connector_s_credentials_no_listed_key_reads_are_named_by_its_cluster(stored):
     for key in stored.scalars(select(SigningKey)):
         key.private_key = NEW.encrypt(OLD.decrypt(key.private_key))
-    with pytest.raises(Conflict, match="^the credentials of medicen's connector cannot be decrypted"):
+    with pytest.raises(UnreadableSecret, match="^the credentials of medicen's connector cannot be decrypted"):
         reencrypt(stored, MultiFernet([NEW]))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from connectors.base import ConnectorError, Pull
@@ -254,4 +255,26 @@ def test_a_type_the_registry_does_not_know_fails_the_run(state, db, configured):
     assert (run.status, run.error) == (
         "failed",
         "unknown connector type 'gopher'; known: feed_json, csv, sdmx",
+    )
+
+
+def test_credentials_the_encryption_key_cannot_read_fail_the_run_saying_so(base_config, engine, sessions, db):
+    settings = Settings(
+        type="feed_json", url="http://127.0.0.1:9/feed", auth={"type": "bearer", "token": "t"}
+    )
+    configure(
+        db,
+        fernet=HubState.build(base_config, engine, sessions).fernet,
+        cluster_code="medicen",
+        settings=settings,
+        actor="admin",
+    )
+    db.commit()
+    rekeyed = HubState.build(
+        replace(base_config, encryption_key=Fernet.generate_key().decode()), engine, sessions
+    )
+    run = sync.execute(rekeyed, queue(rekeyed))
+    assert run.status == "failed"
+    assert run.error.startswith(
+        "the credentials of medicen's connector cannot be decrypted with HUB_ENCRYPTION_KEY"
     )
