@@ -35,10 +35,11 @@ class Token(MethodView):
     @public
     @blp.doc(
         requestBody={
+            "required": True,
             "content": {
                 "application/x-www-form-urlencoded": {"schema": TokenRequestSchema},
                 "application/json": {"schema": TokenRequestSchema},
-            }
+            },
         }
     )
     @blp.response(200, TokenSchema)

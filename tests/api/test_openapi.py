@@ -62,6 +62,20 @@ def test_openapi_document_lists_the_token_endpoint_and_the_catalogue(client):
     assert {"/oauth/token", "/.well-known/jwks.json", "/api/v1/indicators", "/api/v1/clusters"} <= set(paths)
 
 
+def test_every_request_body_the_hub_needs_is_declared_required(client):
+    """A client (or a generator of test requests) reading the document must not leave it out;
+    a sync request alone may come without one (it pulls the default period)."""
+    bodies = [
+        (path, method, operation["requestBody"])
+        for path, item in client.get("/openapi.json").json["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+    assert ("/oauth/token", "post") in {(path, method) for path, method, _ in bodies}
+    optional = [(path, method) for path, method, body in bodies if not body.get("required")]
+    assert optional == [("/api/v1/clusters/{code}/sync", "post")]
+
+
 def test_docs_page_loads_only_assets_served_by_the_hub(client):
     page = client.get("/docs")
     assert page.status_code == 200
