@@ -20,7 +20,8 @@ OLD, NEW = Fernet(Fernet.generate_key()), Fernet(Fernet.generate_key())
 
 @pytest.fixture
 def stored(db):
-    """Every signing key and one connector's credentials encrypted under OLD only, one key retired."""
+    """Every signing key and one connector's credentials encrypted under OLD only, one key
+    retired; another connector has no credentials to encrypt."""
     for key in db.scalars(select(SigningKey)):
         db.delete(key)
     retired = create_signing_key(db, MultiFernet([OLD]))
@@ -30,6 +31,8 @@ def stored(db):
         type="feed_json", url="http://127.0.0.1:9/feed", auth={"type": "bearer", "token": "t0ken"}, mapping={}
     )
     configure(db, fernet=MultiFernet([OLD]), cluster_code="medicen", settings=settings, actor="test")
+    open_feed = Settings(type="feed_json", url="http://127.0.0.1:9/open", auth={"type": "none"}, mapping={})
+    configure(db, fernet=MultiFernet([OLD]), cluster_code="systematic", settings=open_feed, actor="test")
     db.commit()
     return db
 
