@@ -1,3 +1,6 @@
+from sqlalchemy import select
+
+from hub.models import SigningKey, utcnow
 from jobs.lease import acquire
 
 
@@ -26,3 +29,12 @@ def test_readyz_names_the_active_scheduler_and_its_heartbeat(client, db):
     assert scheduler["status"] == "active"
     assert scheduler["holder"] == "host:42"
     assert scheduler["heartbeat_at"]
+
+
+def test_readyz_fails_when_no_signing_key_is_published(client, db):
+    for key in db.scalars(select(SigningKey)):
+        key.retired_at = utcnow()
+    db.commit()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["signing_keys"] == "none published: run hub init"
