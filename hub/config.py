@@ -6,11 +6,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from cryptography.fernet import Fernet
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+Number = TypeVar("Number", int, float)
 
 
 class ConfigError(RuntimeError):
@@ -39,21 +40,22 @@ def _one_of(*choices: str) -> Callable[[str], str]:
     return convert
 
 
-def _count(value: str) -> int:
+def _parsed(value: str, parse: Callable[[str], Number], kind: str) -> Number:
     try:
-        number = int(value)
+        return parse(value)
     except ValueError:
-        raise ValueError(f"must be a whole number, not {value!r}") from None
+        raise ValueError(f"must be {kind}, not {value!r}") from None
+
+
+def _count(value: str) -> int:
+    number = _parsed(value, int, "a whole number")
     if number < 1:
         raise ValueError(f"must be 1 or more, not {number}")
     return number
 
 
 def _share(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"must be a number, not {value!r}") from None
+    number = _parsed(value, float, "a number")
     if not 0 < number <= 1:
         raise ValueError(f"must be above 0 and at most 1, not {value}")
     return number

@@ -280,28 +280,27 @@ def test_a_key_published_after_the_hub_loaded_its_keys_verifies_its_tokens(
     assert get_with(client, sign(newest, claims(state, sub=credentials[0]))).status_code == 200
 
 
-def test_tokens_are_signed_with_the_newest_published_key(state, signing_key, db):
-    newest = publish_a_newer_key(state, db, signing_key)
-    service = TokenService(
+def service_on(state, db):
+    """A token service of its own on the test's session, as a second process would hold one."""
+    return TokenService(
         load=lambda: load_keys(db, state.fernet),
         published=lambda: active_kids(db),
         issuer="hub",
         audience="api",
         ttl_seconds=60,
     )
+
+
+def test_tokens_are_signed_with_the_newest_published_key(state, signing_key, db):
+    newest = publish_a_newer_key(state, db, signing_key)
+    service = service_on(state, db)
     token, _ = service.issue(Principal(subject="board-1", role="board"))
     assert jwt.get_unverified_header(token)["kid"] == newest.kid
 
 
 def test_the_cache_of_verified_tokens_stays_within_its_bound(state, signing_key, db, monkeypatch):
     monkeypatch.setattr(tokens, "VERIFIED_TOKENS", 3)
-    service = TokenService(
-        load=lambda: load_keys(db, state.fernet),
-        published=lambda: active_kids(db),
-        issuer="hub",
-        audience="api",
-        ttl_seconds=60,
-    )
+    service = service_on(state, db)
     for n in range(5):
         service.verify(service.issue(Principal(subject=f"board-{n}", role="board"))[0])
     assert len(service._verified) <= 3
