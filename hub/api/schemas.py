@@ -32,7 +32,13 @@ class ClusterSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     region = fields.String(required=True, validate=validate.OneOf(list(catalogue().code_lists["region"])))
     theme = fields.String(required=True, validate=validate.OneOf(list(catalogue().code_lists["theme"])))
-    themes = fields.List(fields.String(validate=validate.OneOf(list(catalogue().code_lists["theme"]))))
+    themes = fields.List(
+        fields.String(validate=validate.OneOf(list(catalogue().code_lists["theme"]))),
+        metadata={
+            "description": "every theme the cluster works in, its main theme among them (a new main"
+            " theme given alone joins them)"
+        },
+    )
     description = fields.String(validate=validate.Length(max=500))
     active = JsonBoolean()
     active_from = fields.Date(allow_none=True)

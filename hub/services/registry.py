@@ -76,8 +76,8 @@ def get_cluster(session: Session, code: str) -> Cluster:
 
 def _check(values: dict[str, Any], current: Cluster | None = None) -> None:
     """Every problem of ``values``, given to a new cluster or changing ``current``: unknown
-    codes, and an activity window that ends before it starts, in which the cluster would never
-    be expected."""
+    codes, a list of themes without the main one, and an activity window that ends before it
+    starts, in which the cluster would never be expected."""
     lists = catalogue().code_lists
     problems = []
     if "region" in values and values["region"] not in lists["region"]:
@@ -87,6 +87,9 @@ def _check(values: dict[str, Any], current: Cluster | None = None) -> None:
     for index, theme in enumerate(values.get("themes") or []):
         if theme not in lists["theme"]:
             problems.append(FieldProblem(f"themes[{index}]", f"unknown theme code {theme!r}"))
+    theme = values.get("theme", current.theme if current else None)
+    if "themes" in values and theme not in values["themes"]:
+        problems.append(FieldProblem("themes", f"must include the main theme ({theme})"))
     starts = values.get("active_from", current.active_from if current else None)
     ends = values.get("active_to", current.active_to if current else None)
     if starts is not None and ends is not None and ends < starts:
@@ -116,6 +119,9 @@ def update_cluster(session: Session, code: str, *, actor: str | None = None, **v
     leaves the aggregated periods' figures stale: they are marked dirty for it."""
     cluster = get_cluster(session, code)
     _check(values, cluster)
+    if "theme" in values and "themes" not in values and values["theme"] not in cluster.themes:
+        # A new main theme joins the cluster's themes; the former one stays among them.
+        values = {**values, "themes": [values["theme"], *cluster.themes]}
     changed = {}
     for key, value in values.items():
         if key in CLUSTER_FIELDS and getattr(cluster, key) != value:

@@ -81,6 +81,16 @@ def test_active_in_a_query_string_takes_the_usual_words(client, auth, value, lis
     assert ("medicen" in {item["code"] for item in items}) is listed
 
 
+def test_a_theme_list_without_the_main_theme_is_a_422_and_changes_nothing(client, auth):
+    response = client.patch(
+        "/api/v1/clusters/medicen", json={"themes": ["DIGITAL"], "name": "Renamed"}, headers=auth("admin")
+    )
+    assert response.status_code == 422
+    assert response.json["errors"] == [{"path": "themes", "message": "must include the main theme (HEALTH)"}]
+    cluster = client.get("/api/v1/clusters/medicen", headers=auth("admin")).json
+    assert (cluster["themes"], cluster["name"]) == (["HEALTH"], "Medicen Paris Region")
+
+
 def test_board_cannot_edit_a_cluster(client, auth):
     assert (
         client.patch("/api/v1/clusters/medicen", json={"active": False}, headers=auth("board")).status_code

@@ -64,6 +64,38 @@ def test_a_cluster_added_without_a_theme_list_has_its_main_theme_as_one(db: Sess
     assert db.get(Cluster, "new").themes == ["HEALTH"]
 
 
+def test_a_theme_list_without_the_main_theme_is_refused(db: Session) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        registry.add_cluster(db, code="new", name="New", region="FR-IDF", theme="HEALTH", themes=["DIGITAL"])
+    assert [(problem.path, problem.message) for problem in refused.value.errors] == [
+        ("themes", "must include the main theme (HEALTH)")
+    ]
+    assert db.get(Cluster, "new") is None
+
+
+def test_a_new_theme_list_must_include_the_main_theme_the_cluster_keeps(db: Session) -> None:
+    registry.add_cluster(db, code="new", name="New", region="FR-IDF", theme="HEALTH")
+    with pytest.raises(InvalidInput) as refused:
+        registry.update_cluster(db, "new", themes=["DIGITAL", "ENERGY"])
+    assert [problem.path for problem in refused.value.errors] == ["themes"]
+    registry.update_cluster(db, "new", theme="DIGITAL", themes=["DIGITAL", "ENERGY"])
+    assert db.get(Cluster, "new").themes == ["DIGITAL", "ENERGY"]
+
+
+def test_a_new_main_theme_joins_the_themes_beside_the_former_one(db: Session) -> None:
+    registry.add_cluster(db, code="new", name="New", region="FR-IDF", theme="HEALTH")
+    registry.update_cluster(db, "new", theme="DIGITAL")
+    assert db.get(Cluster, "new").themes == ["DIGITAL", "HEALTH"]
+
+
+def test_a_main_theme_already_among_the_themes_leaves_them_as_they_are(db: Session) -> None:
+    registry.add_cluster(
+        db, code="new", name="New", region="FR-IDF", theme="HEALTH", themes=["HEALTH", "DIGITAL"]
+    )
+    registry.update_cluster(db, "new", theme="DIGITAL")
+    assert db.get(Cluster, "new").themes == ["HEALTH", "DIGITAL"]
+
+
 def test_a_shipped_entry_whose_activity_has_ended_is_loaded_inactive(db: Session, monkeypatch) -> None:
     ended = ClusterEntry("ended", "Ended", "FR-ARA", "HEALTH", ("HEALTH",), "", None, date(2020, 12, 31))
     shipped = registry.registry()
