@@ -13,6 +13,7 @@ from hub.api.problems import raise_problems
 from hub.services.aggregation.lineage import lineage_problems
 from hub.services.aggregation.reading import Position, query_problems_by
 from schemas.reference import PERIOD_PATTERN, catalogue
+from schemas.text_rules import storable
 
 CURSOR_PROBLEM = "not a cursor of this list: follow the next link"
 BREAKDOWN_DIMENSIONS = sorted(set(catalogue().code_lists) - {"region", "theme"})
@@ -35,8 +36,9 @@ def decode_cursor(cursor: str) -> Position:
     except (ValueError, TypeError):
         raise ValidationError(CURSOR_PROBLEM) from None
     texts = (indicator, area, dims_key)
-    # No NUL either: PostgreSQL text cannot hold one, and would fail on it as a server error.
-    if not all(isinstance(part, str) and "\x00" not in part for part in texts) or rank not in (0, 1):
+    # Nor text the database cannot take (a NUL, a lone surrogate): it would fail on it as a server
+    # error, and the URL's own check only saw the base64.
+    if not all(isinstance(part, str) and storable(part) for part in texts) or rank not in (0, 1):
         raise ValidationError(CURSOR_PROBLEM)
     return indicator, int(rank), area, dims_key
 

@@ -145,6 +145,7 @@ def test_the_national_cells_of_an_indicator_come_before_its_breakdown(client, au
         "WzEsIDJd",  # [1, 2]
         "WyJFVkVOVFMiLCAyLCAiRlIiLCAiIl0=",  # ["EVENTS", 2, "FR", ""]: no such rank
         "WyJFVkVOVFNcdTAwMDAiLCAwLCAiRlIiLCAiIl0=",  # a NUL, which PostgreSQL text cannot hold
+        "WyJFVkVOVFMiLCAwLCAiRlIiLCAiXHVkODAwIl0=",  # a lone surrogate, which no encoding holds
     ],
 )
 def test_a_cursor_no_next_link_made_is_a_422_naming_it(client, auth, cursor):
