@@ -106,14 +106,23 @@ class LineageQuerySchema(QuerySchema):
     period = fields.String(required=True, metadata={"pattern": PERIOD_PATTERN})
     indicator = fields.String(required=True)
     level = fields.String(load_default="national")
-    area = fields.String(load_default="FR")
+    area = fields.String(
+        metadata={
+            "description": "FR (the default) for the national cell; the region, theme or cluster"
+            " code otherwise"
+        }
+    )
     category = fields.String()
     funder = fields.String()
 
     @validates_schema(skip_on_field_errors=False)
     def _query(self, data: dict[str, Any], **_: Any) -> None:
         dimensions = {name: data[name] for name in BREAKDOWN_DIMENSIONS if name in data}
-        raise_problems(lineage_problems(data.get("period"), data.get("indicator"), data["level"], dimensions))
+        raise_problems(
+            lineage_problems(
+                data.get("period"), data.get("indicator"), data["level"], data.get("area"), dimensions
+            )
+        )
 
 
 class LineageSchema(Schema):

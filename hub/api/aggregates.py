@@ -56,6 +56,6 @@ class Lineage(MethodView):
             period=query["period"],
             indicator=query["indicator"],
             level=query["level"],
-            area=query["area"],
+            area=query.get("area"),
             dimensions={name: query[name] for name in BREAKDOWN_DIMENSIONS if name in query},
         )

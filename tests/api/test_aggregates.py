@@ -210,6 +210,31 @@ def test_a_lineage_asked_by_a_breakdown_it_does_not_take_is_a_422_not_another_ce
     assert [error["path"] for error in response.json["errors"]] == ["theme"]
 
 
+@pytest.mark.parametrize("query", ["area=FR-IDF", "level=national&area=FR-IDF", "area="])
+def test_a_lineage_area_without_its_level_is_a_422_not_the_national_cell(client, auth, federation, query):
+    response = client.get(
+        f"/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&{query}", headers=auth("board")
+    )
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["area"]
+
+
+def test_a_lineage_of_a_region_cell_without_its_area_is_a_422_naming_it(client, auth, federation):
+    response = client.get(
+        "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&level=region", headers=auth("board")
+    )
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["area"]
+
+
+def test_the_national_lineage_may_name_its_area(client, auth, federation):
+    response = client.get(
+        "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&area=FR", headers=auth("board")
+    )
+    assert response.status_code == 200
+    assert response.json["cell"]["area"] == "FR"
+
+
 def test_lineage_lists_the_exact_observations_and_submissions(client, auth, federation):
     response = client.get(
         "/api/v1/aggregates/lineage?period=2025&indicator=PROJECTS_FUNDED&level=region&area=FR-IDF&funder=ANR",

@@ -59,13 +59,22 @@ WHERE m.submission_id IN :snapshots AND m.organisation_id IN (
 
 
 def lineage_problems(
-    period: str | None, indicator: str | None, level: str, dimensions: dict[str, str]
+    period: str | None, indicator: str | None, level: str, area: str | None, dimensions: dict[str, str]
 ) -> list[FieldProblem]:
-    """Every problem of a lineage query: period, indicator, level and dimension codes."""
+    """Every problem of a lineage query: period, indicator, level, area and dimension codes.
+
+    An area that does not fit the level is refused rather than dropped: ``area=FR-IDF`` without
+    ``level=region`` would otherwise be answered with the national cell's lineage."""
     problems = query_problems(period, indicator)
     item = None if indicator is None else catalogue().indicators.get(indicator)
     if level not in LEVELS:
         problems.append(FieldProblem("level", f"{level!r} is not one of {', '.join(LEVELS)}"))
+    elif level == "national" and area not in (None, "FR"):
+        problems.append(
+            FieldProblem("area", f"the national cell's area is FR, not {area!r}: give its level too")
+        )
+    elif level != "national" and area is None:
+        problems.append(FieldProblem("area", f"a {level} cell's lineage needs its area: the {level}'s code"))
     for name, code in dimensions.items():
         if item is not None and name not in item.dimensions:
             problems.append(FieldProblem(name, f"{indicator} has no dimension {name!r}"))
@@ -75,10 +84,10 @@ def lineage_problems(
 
 
 def lineage(
-    session: Session, *, period: str, indicator: str, level: str, area: str, dimensions: dict[str, str]
+    session: Session, *, period: str, indicator: str, level: str, area: str | None, dimensions: dict[str, str]
 ) -> dict[str, Any]:
     """The stored cell and, for each contributing cluster, the rows and submissions behind it."""
-    problems = lineage_problems(period, indicator, level, dimensions)
+    problems = lineage_problems(period, indicator, level, area, dimensions)
     if problems:
         raise InvalidInput(problems)
     dims_key = ",".join(f"{name}={dimensions[name]}" for name in sorted(dimensions))
