@@ -5,7 +5,8 @@ webargs ignores a query parameter the endpoint does not know. Here that turns a 
 wrong answer given as a right one: ``?dryrun=true`` would push for real, a lineage asked with
 ``theme=`` would answer for the national cell, a client paging with ``offset=`` would get the
 first page forever. So an unknown parameter is a 422 that names it, like an unknown field in
-a body; and so is any parameter of a request to an endpoint that takes none.
+a body; and so is any parameter of a request to an endpoint that takes none, and a parameter
+of one value given twice (webargs would take the first: ``?period=2025&period=2024``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import flask
 import flask_smorest
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from hub.api import storable_input
@@ -24,6 +25,7 @@ from hub.web import view_handler
 
 TAKES_QUERY = "_hub_takes_query"  # set on the views that read a query string
 QUERY_LOCATIONS = ("query", "querystring")
+REPEATED = "given more than once: it takes one value"
 
 
 class StrictParser(FlaskParser):
@@ -36,6 +38,22 @@ class StrictParser(FlaskParser):
         "query": None,
         "querystring": None,
     }
+
+    def load_querystring(self, req: flask.Request, schema: Schema) -> Any:
+        """The query, refused with every problem it has if it repeats a parameter of one value."""
+        query = super().load_querystring(req, schema)
+        known = {field.data_key or name for name, field in schema.fields.items()}
+        repeated = [
+            name
+            for name in req.args
+            if name in known and name not in query.multiple_keys and len(req.args.getlist(name)) > 1
+        ]
+        if repeated:
+            problems = schema.validate(query)
+            for name in repeated:
+                problems[name] = [*problems.get(name, []), REPEATED]
+            raise ValidationError(problems)
+        return query
 
     def load_json(self, req: flask.Request, schema: Schema) -> Any:
         """webargs reads a body of another type as no body at all: a form sent to change a

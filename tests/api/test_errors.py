@@ -195,6 +195,40 @@ def test_a_query_parameter_the_endpoint_does_not_know_is_a_422_naming_it(client,
     assert response.json["errors"] == [{"path": "offset", "message": "not a parameter of this endpoint"}]
 
 
+@pytest.mark.parametrize(
+    ("path", "repeated"),
+    [
+        ("/api/v1/aggregates?period=2025&period=2024", "period"),
+        ("/api/v1/aggregates/lineage?period=2025&indicator=MEMBERS&category=SME&category=LARGE", "category"),
+        (
+            "/api/v1/clusters/medicen/observations?period=2025&indicator=EVENTS&indicator=STAFF_FTE",
+            "indicator",
+        ),
+        ("/api/v1/clusters/medicen/submissions?period=2025&dry_run=true&dry_run=false", "dry_run"),
+    ],
+)
+def test_a_parameter_of_one_value_given_twice_is_a_422_naming_it(client, auth, path, repeated):
+    method = "post" if "/submissions" in path else "get"
+    response = getattr(client, method)(path, headers=auth("admin"))
+    assert_problem(response, 422)
+    assert response.json["errors"] == [
+        {"path": repeated, "message": "given more than once: it takes one value"}
+    ]
+
+
+def test_a_repeated_parameter_is_listed_with_the_query_s_other_problems(client, auth):
+    response = client.get(
+        "/api/v1/aggregates?period=2025&period=2024&limit=0&by=planet", headers=auth("board")
+    )
+    assert_problem(response, 422)
+    assert {error["path"] for error in response.json["errors"]} == {"period", "limit", "by[0]"}
+
+
+def test_a_parameter_of_several_values_may_be_repeated(client, auth):
+    response = client.get("/api/v1/aggregates?period=2025&by=region&by=funder", headers=auth("board"))
+    assert response.status_code == 200
+
+
 def _takes_no_query(app) -> list[tuple[str, str]]:
     """Every method and sample path of the hub's endpoints that read no query string."""
     with app.test_request_context():
