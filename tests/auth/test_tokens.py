@@ -88,6 +88,42 @@ def test_token_endpoint_accepts_json_body(client, credentials):
     assert response.status_code == 200
 
 
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    """HTTP Basic as RFC 6749 2.3.1 has it: each part form-encoded (here every character)."""
+    encoded = ":".join("".join(f"%{byte:02X}" for byte in part.encode()) for part in (client_id, secret))
+    return {"Authorization": "Basic " + base64.b64encode(encoded.encode()).decode()}
+
+
+def test_token_endpoint_accepts_the_client_s_credentials_in_http_basic(client, credentials):
+    response = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(*credentials)
+    )
+    assert response.status_code == 200
+    assert get_with(client, response.json["access_token"]).status_code == 200
+
+
+def test_a_client_in_http_basic_may_repeat_its_id_in_the_body(client, credentials):
+    body = {"grant_type": "client_credentials", "client_id": credentials[0]}
+    assert client.post("/oauth/token", data=body, headers=basic(*credentials)).status_code == 200
+
+
+@pytest.mark.parametrize(("field", "value"), [("client_secret", "anything"), ("client_id", "another")])
+def test_credentials_in_http_basic_and_in_the_body_are_a_422(client, credentials, field, value):
+    body = {"grant_type": "client_credentials", field: value}
+    response = client.post("/oauth/token", data=body, headers=basic(*credentials))
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == [field]
+
+
+def test_a_wrong_secret_in_http_basic_is_a_401_challenging_in_basic(client, credentials):
+    response = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(credentials[0], "nope")
+    )
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_client"
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="afpc-hub"'
+
+
 def test_issued_token_verifies_against_the_published_jwks(client, credentials, state):
     client_id, secret = credentials
     token = client.post(
