@@ -47,7 +47,11 @@ def _token_request() -> dict[str, Any]:
     try:
         return TokenRequestSchema().load(raw)
     except ValidationError as exc:
-        raise InvalidInput(list(flatten_messages(exc.messages))) from exc
+        refusal = InvalidInput(list(flatten_messages(exc.messages)))
+        # OAuth 2 clients read the refusal's kind from ``error`` (RFC 6749 5.2).
+        unsupported = isinstance(raw, dict) and "grant_type" in raw and "grant_type" in exc.messages
+        refusal.extra["error"] = "unsupported_grant_type" if unsupported else "invalid_request"
+        raise refusal from exc
 
 
 @blp.after_request

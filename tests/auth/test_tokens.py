@@ -205,6 +205,19 @@ def test_token_request_with_missing_fields_lists_every_problem(client):
     }
 
 
+def test_a_token_request_of_another_grant_says_so_in_oauth_s_words(client, credentials):
+    body = {"grant_type": "password", "client_id": credentials[0], "client_secret": credentials[1]}
+    response = client.post("/oauth/token", data=body)
+    assert (response.status_code, response.json["error"]) == (422, "unsupported_grant_type")
+
+
+def test_a_token_request_missing_a_field_says_so_in_oauth_s_words(client, credentials):
+    response = client.post(
+        "/oauth/token", data={"client_id": credentials[0], "client_secret": credentials[1]}
+    )
+    assert (response.status_code, response.json["error"]) == (422, "invalid_request")
+
+
 def test_no_token_gets_401(client):
     assert_unauthorized(client.get(PROTECTED))
 
