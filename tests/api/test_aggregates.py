@@ -171,6 +171,14 @@ def test_two_levels_at_once_are_a_422(client, auth):
     assert [e["path"] for e in response.json["errors"]] == ["by"]
 
 
+def test_one_indicator_asked_by_a_dimension_it_does_not_have_is_a_422(client, auth):
+    response = client.get(
+        "/api/v1/aggregates?period=2025&indicator=MEMBERS&by=region,funder", headers=auth("board")
+    )
+    assert response.status_code == 422
+    assert response.json["errors"] == [{"path": "by[1]", "message": "MEMBERS has no dimension 'funder'"}]
+
+
 def test_bad_parameters_are_all_listed(client, auth):
     response = client.get("/api/v1/aggregates?period=2025-Q9&indicator=NOPE&by=planet", headers=auth("board"))
     assert response.status_code == 422

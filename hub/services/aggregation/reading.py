@@ -20,10 +20,15 @@ def query_problems_by(period: str | None, indicator: str | None, by: list[str]) 
     """Every problem of a query for ``indicator`` in ``period`` broken down ``by``."""
     problems = query_problems(period, indicator)
     dimensions = set(catalogue().code_lists) - {"region", "theme"}
+    # One indicator asked by a dimension it does not have would be answered with no breakdown
+    # at all, as if the breakdown were empty; across indicators, those that have it are broken down.
+    item_of = None if indicator is None else catalogue().indicators.get(indicator)
     for index, item in enumerate(by):
         if item not in LEVELS and item not in dimensions:
             allowed = ", ".join(sorted({*LEVELS, *dimensions}))
             problems.append(FieldProblem(f"by[{index}]", f"{item!r} is not one of {allowed}"))
+        elif item in dimensions and item_of is not None and item not in item_of.dimensions:
+            problems.append(FieldProblem(f"by[{index}]", f"{indicator} has no dimension {item!r}"))
     if sum(1 for item in by if item in LEVELS) > 1:
         problems.append(FieldProblem("by", "ask for one level at most (region, theme or cluster)"))
     return problems
