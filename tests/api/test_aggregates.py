@@ -265,8 +265,26 @@ def test_lineage_of_members_names_the_member_lists(client, auth, federation):
     }
 
 
-def test_lineage_of_a_missing_cell_is_a_404(client, auth, federation):
+def test_lineage_of_an_unreported_indicator_is_the_empty_total_the_listing_shows(client, auth, federation):
     response = client.get("/api/v1/aggregates/lineage?period=2025&indicator=EVENTS", headers=auth("board"))
+    assert response.status_code == 200
+    listed = client.get("/api/v1/aggregates?period=2025&indicator=EVENTS", headers=auth("board")).json[
+        "items"
+    ]
+    assert [response.json["cell"]] == listed
+    assert (response.json["clusters"], response.json["left_out"]) == ([], [])
+
+
+def test_lineage_of_a_cell_the_listing_does_not_show_is_a_404(client, auth, federation):
+    response = client.get(
+        "/api/v1/aggregates/lineage?period=2025&indicator=EVENTS&level=region&area=FR-IDF",
+        headers=auth("board"),
+    )
+    assert response.status_code == 404
+
+
+def test_lineage_of_a_period_never_aggregated_is_a_404(client, auth, federation):
+    response = client.get("/api/v1/aggregates/lineage?period=2019&indicator=EVENTS", headers=auth("board"))
     assert response.status_code == 404
 
 

@@ -4,17 +4,18 @@ member-list snapshots) and submissions each contributed."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hub.errors import FieldProblem, InvalidInput, NotFound
-from hub.models import AggregateCell
+from hub.models import AggregateCell, Completeness
 from hub.models.base import UTCDateTime
 from hub.services.aggregation import completeness, members
 from hub.services.aggregation.periods import query_problems
-from hub.services.aggregation.reading import as_cell
+from hub.services.aggregation.reading import as_cell, empty_national_values
 from schemas.reference import catalogue
 
 LEVELS = ("national", "region", "theme", "cluster")
@@ -97,6 +98,11 @@ def lineage(
             period=period, indicator_code=indicator, level=level, area=area, dims_key=dims_key
         )
     ).one_or_none()
+    if row is None and level == "national" and not dimensions and _aggregated(session, period, indicator):
+        # The listing shows an indicator nobody reported as an empty national total: so does its
+        # lineage, with no cluster behind it, rather than say there is no such cell.
+        empty = SimpleNamespace(**empty_national_values(indicator, period))
+        return {"cell": as_cell(empty), "clusters": [], "left_out": [], "categorised_by": []}
     if row is None:
         raise NotFound(f"no {level} cell {area!r} of {indicator} for {period} with dimensions {dimensions}")
     # Where each cluster counted, and which member lists, as the run that computed the cell saw
@@ -155,6 +161,11 @@ def lineage(
             }
         contributing.append(entry)
     return {"cell": as_cell(row), "clusters": contributing, "left_out": left_out, "categorised_by": []}
+
+
+def _aggregated(session: Session, period: str, indicator: str) -> bool:
+    found = select(Completeness.period).filter_by(period=period, indicator_code=indicator)
+    return session.execute(found).first() is not None
 
 
 def _categorised_by(

@@ -154,7 +154,7 @@ def _cells(
         case((AggregateCell.level == "national", 0), else_=1).label("rank"),
     ).where(AggregateCell.period == period, or_(*wanted))
     stored = stored.where(AggregateCell.indicator_code.in_(codes))  # seeks the lookup index, each indicator
-    empty = [_empty_national(code, period) for code in _unreported(session, period, codes)]
+    empty = [empty_national(code, period) for code in _unreported(session, period, codes)]
     cells = (union_all(stored, *empty) if empty else stored).subquery()
     key = (cells.c.indicator_code, cells.c.rank, cells.c.area, cells.c.dims_key)
     query = select(cells).order_by(*key).limit(limit)
@@ -187,20 +187,29 @@ def _unreported(session: Session, period: str, codes: list[str]) -> list[str]:
     return sorted(set(codes) - set(present))
 
 
-def _empty_national(code: str, period: str) -> Any:
+def empty_national_values(code: str, period: str) -> dict[str, Any]:
     """The national total of an indicator nobody reported: present, empty and hidden."""
-    return select(
-        literal(code, String).label("indicator_code"),
-        literal(period, String).label("period"),
-        literal("national", String).label("level"),
-        literal("FR", String).label("area"),
-        literal("", String).label("dims_key"),
-        literal({}, AggregateCell.dimensions.type).label("dimensions"),
-        literal(None, Float).label("value"),
-        literal(0, Integer).label("contributors"),
-        literal("C", String).label("status"),
-        literal(0, Integer).label("rank"),
-    )
+    return {
+        "indicator_code": code,
+        "period": period,
+        "level": "national",
+        "area": "FR",
+        "dims_key": "",
+        "dimensions": {},
+        "value": None,
+        "contributors": 0,
+        "status": "C",
+    }
+
+
+def empty_national(code: str, period: str) -> Any:
+    """``empty_national_values`` as a row of the listing's union."""
+    types = {"dimensions": AggregateCell.dimensions.type, "value": Float(), "contributors": Integer()}
+    columns = [
+        literal(value, types.get(name, String())).label(name)
+        for name, value in empty_national_values(code, period).items()
+    ]
+    return select(*columns, literal(0, Integer).label("rank"))
 
 
 def completeness(session: Session, *, period: str, indicator: str | None) -> list[dict[str, Any]]:
