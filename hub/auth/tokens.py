@@ -144,7 +144,7 @@ class TokenService:
         except jwt.PyJWTError as exc:
             raise NotAuthenticated("invalid token") from exc
         role = claims.get("role")
-        if role not in ROLE_SCOPES:
+        if not isinstance(role, str) or role not in ROLE_SCOPES:
             raise NotAuthenticated("invalid token")
         principal = Principal(
             subject=claims["sub"],

@@ -238,8 +238,11 @@ def test_a_signed_token_without_a_required_claim_gets_401(client, state, signing
     assert_unauthorized(get_with(client, sign(signing_key, payload)))
 
 
-def test_a_signed_token_with_a_role_the_hub_does_not_know_gets_401(client, state, signing_key, credentials):
-    token = sign(signing_key, claims(state, sub=credentials[0], role="superuser"))
+@pytest.mark.parametrize("role", ["superuser", ["admin"], {"admin": True}])
+def test_a_signed_token_with_a_role_the_hub_does_not_know_gets_401(
+    client, state, signing_key, credentials, role
+):
+    token = sign(signing_key, claims(state, sub=credentials[0], role=role))
     assert_unauthorized(get_with(client, token))
 
 
