@@ -13,6 +13,14 @@ from hub.db import read_only
 from hub.state import HubState
 
 READS = ("GET", "HEAD")
+READS_ONLY = "_hub_reads_only"  # set on the views of other methods that write nothing
+
+
+def reads_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that writes nothing whatever its method (a token request): its session
+    begins as a read, like a GET's."""
+    setattr(view, READS_ONLY, True)
+    return view
 
 
 def state() -> HubState:
@@ -22,10 +30,14 @@ def state() -> HubState:
 def db() -> Session:
     """The request's session, opened on first use. A read's begins as a plain read: on SQLite
     it then answers from its snapshot while a push or an aggregation holds the write lock,
-    instead of waiting for it (seconds for a large push; a readiness probe would time out)."""
+    instead of waiting for it (seconds for a large push; a readiness probe would time out, and
+    every client asking for a token would wait)."""
     if "db" not in g:
         session = state().sessions()
-        g.db = read_only(session) if request.method in READS else session
+        reads = request.method in READS or getattr(
+            view_handler(request.endpoint, request.method), READS_ONLY, False
+        )
+        g.db = read_only(session) if reads else session
     return g.db
 
 

@@ -17,7 +17,7 @@ from hub.api.schemas import JwksSchema, TokenRequestSchema, TokenSchema
 from hub.auth.policy import public
 from hub.errors import FieldProblem, InvalidInput
 from hub.services.clients import authenticate_client
-from hub.web import db, state
+from hub.web import db, reads_only, state
 
 blp = Blueprint("oauth", __name__, description="Access tokens (OAuth 2 client credentials)")
 BOTH = "the client authenticated with HTTP Basic: its credentials come there only, not in the body too"
@@ -66,6 +66,7 @@ def _challenge_in_the_client_s_scheme(response: Response) -> Response:
 @blp.route("/oauth/token")
 class Token(MethodView):
     @public
+    @reads_only
     @blp.doc(
         requestBody={
             "required": True,
