@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, cast
@@ -111,8 +112,8 @@ def submit_json(
     """Ingest raw JSON bytes, refusing (and auditing) a body that is not JSON at all."""
     try:
         document = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        refusal = InvalidInput([FieldProblem("", f"the body is not valid JSON: {error}")])
+    except (ValueError, RecursionError) as error:
+        refusal = InvalidInput([FieldProblem("", _unreadable_json(error))])
         refuse_unread(
             session,
             cluster_code=cluster_code,
@@ -131,6 +132,17 @@ def submit_json(
         payload=payload,
         **options,
     )
+
+
+def _unreadable_json(error: ValueError | RecursionError) -> str:
+    """Why the body cannot be read. Python's parser stops at a nesting as deep as its recursion
+    limit and at an integer longer than ``sys.get_int_max_str_digits()``, which keeps a body
+    from costing a worker its stack or quadratic time: such a body is as unreadable as any."""
+    if isinstance(error, RecursionError):
+        return "the body is not valid JSON: its arrays or objects are nested too deeply"
+    if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+        return f"the body is not valid JSON: {error}"
+    return f"the body is not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits"
 
 
 def submit_csv(

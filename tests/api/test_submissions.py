@@ -117,6 +117,22 @@ def test_a_body_that_is_not_json_is_a_422(client, medicen):
     assert response.json["errors"][0]["path"] == ""
 
 
+def test_a_json_body_nested_too_deeply_is_a_422_and_stores_nothing(client, medicen):
+    body = b'{"period": "2025", "observations": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(URL, data=body, headers={**medicen, "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert [error["path"] for error in response.json["errors"]] == [""]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
+def test_a_json_number_longer_than_python_reads_is_a_422_and_stores_nothing(client, medicen):
+    body = b'{"period": "2025", "observations": [{"indicator": "EVENTS", "value": ' + b"1" * 5000 + b"}]}"
+    response = client.post(URL, data=body, headers={**medicen, "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert "4300 digits" in response.json["errors"][0]["message"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_another_media_type_is_a_415_problem(client, medicen):
     response = client.post(URL, data=b"<xml/>", headers={**medicen, "Content-Type": "application/xml"})
     assert response.status_code == 415
@@ -155,6 +171,12 @@ def test_a_chunked_body_over_the_limit_is_a_413_problem_and_audited(app, client,
     )
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
     assert _refusals(db) == [("rejected", 413)]
+
+
+def test_a_json_body_nested_too_deeply_is_audited_as_a_refused_push(client, medicen, db):
+    body = b"[" * 100_000 + b"]" * 100_000
+    client.post(URL, data=body, headers={**medicen, "Content-Type": "application/json"})
+    assert _refusals(db) == [("rejected", 422)]
 
 
 def test_a_body_of_another_type_is_audited_as_a_refused_push(client, medicen, db):
