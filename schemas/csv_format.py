@@ -42,6 +42,15 @@ def _header_problems(header: list[str]) -> list[tuple[str, str]]:
     return problems
 
 
+def _records(reader: Any, problems: list[tuple[str, str]]) -> Iterator[list[str]]:
+    """The reader's records up to one it cannot read (a cell over ``csv.field_size_limit()``),
+    which is a problem of its line: past it the cells no longer line up, so reading stops."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        problems.append((f"line {reader.line_num}", f"unreadable CSV: {error}"))
+
+
 def check_csv(text: IO[str], period: str) -> CheckedSubmission:
     """Read and check a CSV body to its end; every problem is reported, the body is read once."""
     checked = CheckedSubmission(period=period)
@@ -49,10 +58,12 @@ def check_csv(text: IO[str], period: str) -> CheckedSubmission:
     if not period_ok:
         checked.problems.append(("period", "must be a period: 2025, 2025-Q1, 2025-S1 or 2025-01"))
     reader = csv.reader(text)
-    header = next(reader, None)
+    unreadable: list[tuple[str, str]] = []
+    records = _records(reader, unreadable)
+    header = next(records, None)
     if header is None:
-        checked.problems.append(
-            ("line 1", "the body is empty: expected a header indicator,value[,dimension...]")
+        checked.problems.extend(
+            unreadable or [("line 1", "the body is empty: expected a header indicator,value[,dimension...]")]
         )
         return checked
     header_problems = _header_problems(header)
@@ -64,7 +75,7 @@ def check_csv(text: IO[str], period: str) -> CheckedSubmission:
     lines = array("L")
 
     def rows() -> Iterator[dict[str, Any]]:
-        for cells in reader:
+        for cells in records:
             if not cells:
                 continue
             lines.append(reader.line_num)
@@ -85,6 +96,7 @@ def check_csv(text: IO[str], period: str) -> CheckedSubmission:
         return f"line {line}, column {field.removeprefix('dimensions.')}"
 
     check_observations(rows(), period if period_ok else None, checked, where)
-    if not lines:
+    checked.problems.extend(unreadable)
+    if not lines and not unreadable:
         checked.problems.append(("line 2", "no observation rows after the header"))
     return checked

@@ -133,6 +133,14 @@ def test_a_json_number_longer_than_python_reads_is_a_422_and_stores_nothing(clie
     assert client.get(URL, headers=medicen).json["items"] == []
 
 
+def test_a_csv_cell_longer_than_csv_reads_is_a_422_naming_its_line_and_stores_nothing(client, medicen):
+    body = ('indicator,value\nEVENTS,"' + "1" * 200_000 + '"\n').encode()
+    response = client.post(URL + "?period=2025", data=body, headers={**medicen, "Content-Type": "text/csv"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert [error["path"] for error in response.json["errors"]] == ["line 2"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_another_media_type_is_a_415_problem(client, medicen):
     response = client.post(URL, data=b"<xml/>", headers={**medicen, "Content-Type": "application/xml"})
     assert response.status_code == 415

@@ -70,3 +70,17 @@ def test_a_header_alone_is_refused():
 
 def test_blank_lines_are_skipped_and_line_numbers_stay_true():
     assert paths("indicator,value\n\nEVENTS,-1\n") == ["line 3, column value"]
+
+
+LONG_CELL = '"' + "1" * 200_000 + '"'  # over csv.field_size_limit()
+
+
+def test_a_cell_too_long_to_read_is_placed_at_its_line_after_the_problems_before_it():
+    assert paths(f"indicator,value\nEVENTS,-4\nEVENTS,{LONG_CELL}\nBUDGET_EUR,1\n") == [
+        "line 2, column value",
+        "line 3",
+    ]
+
+
+def test_a_header_cell_too_long_to_read_is_placed_at_line_1():
+    assert paths(f"indicator,value,{LONG_CELL}\nEVENTS,4\n") == ["line 1"]
