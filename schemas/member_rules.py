@@ -56,18 +56,19 @@ def _identity(row: dict[str, Any], problems: Problems) -> tuple[str | None, str,
     if country is None and foreign_id is None:
         problems.append(("siren", "missing required field (or country and foreign_id for a foreign member)"))
         return None, "FR", None
-    if not isinstance(country, str) or not COUNTRY_RE.match(country):
+    if not isinstance(country, str) or not COUNTRY_RE.fullmatch(country):
         problems.append(("country", "must be an ISO 3166-1 alpha-2 country code"))
     elif country == "FR":
         problems.append(("siren", "a French member is identified by its SIREN"))
     if not _is_text(foreign_id, FOREIGN_ID_MAX):
         problems.append(("foreign_id", _text_problem(foreign_id, "identifier", FOREIGN_ID_MAX)))
-    return None, str(country), foreign_id
+        return None, str(country), None
+    return None, str(country), str(foreign_id).strip()
 
 
 def _is_text(value: Any, longest: int) -> bool:
-    """Non-blank text that fits its column and that the database can store (on every row of
-    every list: one call, the message only when it is not)."""
+    """Non-blank text that fits its column once stripped, as it is stored, and that the database
+    can store (on every row of every list: one call, the message only when it is not)."""
     return isinstance(value, str) and 0 < len(value.strip()) <= longest and storable(value)
 
 
@@ -110,5 +111,10 @@ def check_member(row: Any) -> tuple[Problems, MemberRow | None]:
     joined_on = _joined_on(row.get("joined_on"), problems)
     if problems:
         return problems, None
+    # The name and foreign id (``_identity``) are kept stripped, as their length was checked:
+    # stored padded, they could exceed their columns (PostgreSQL's casts cut them, the key
+    # too), and "HRB1" and "HRB1 " would be two organisations.
     key = organisation_key(siren, country, foreign_id)
-    return problems, MemberRow(key, siren, country, foreign_id, str(name), str(category), region, joined_on)
+    return problems, MemberRow(
+        key, siren, country, foreign_id, str(name).strip(), str(category), region, joined_on
+    )

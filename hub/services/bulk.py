@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table, TextClause, text
+from sqlalchemy import JSON, Dialect, String, Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -128,7 +128,13 @@ def _unnest(
     dialect = postgresql.dialect()
 
     def sql_type(name: str) -> str:
-        return table.c[name].type.compile(dialect=dialect)
+        column_type = table.c[name].type
+        # Without its length: an explicit cast to VARCHAR(n) cuts longer text without a word
+        # (and a cut key no longer finds its row), where the insert's own conversion to the
+        # column refuses it, as any other insert would.
+        if type(column_type) is String and column_type.length is not None:
+            column_type = String()
+        return column_type.compile(dialect=dialect)
 
     selected = [f"CAST(:c_{name} AS {sql_type(name)})" for name in constants] + [
         f"u.{name}" for name in columns

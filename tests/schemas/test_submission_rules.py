@@ -173,6 +173,23 @@ def test_a_foreign_member_needs_an_iso_country_code():
     assert paths({"period": "2025", "members": [row]}) == ["members[0].country"]
 
 
+def test_a_country_code_followed_by_a_newline_is_refused():
+    row = {"country": "DE\n", "foreign_id": "HRB12345", "name": "Beispiel GmbH", "category": "SME"}
+    assert paths({"period": "2025", "members": [row]}) == ["members[0].country"]
+
+
+def test_a_member_s_name_and_foreign_id_are_kept_without_the_blanks_around_them():
+    row = {"country": "DE", "foreign_id": " HRB12345\u00a0", "name": "\tBeispiel GmbH  ", "category": "SME"}
+    [member] = check_submission({"period": "2025", "members": [row]}).members or []
+    assert (member.key, member.foreign_id, member.name) == ("DE:HRB12345", "HRB12345", "Beispiel GmbH")
+
+
+def test_a_foreign_id_listed_again_with_trailing_blanks_is_refused_at_the_second():
+    row = {"country": "DE", "foreign_id": "HRB12345", "name": "Beispiel GmbH", "category": "SME"}
+    document = {"period": "2025", "members": [row, {**row, "foreign_id": "HRB12345 "}]}
+    assert paths(document) == ["members[1].foreign_id"]
+
+
 def test_a_member_without_siren_or_foreign_id_is_refused():
     assert member(siren=None) == ["members[0].siren"]
 

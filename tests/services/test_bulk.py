@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub.models import Membership, Observation, Organisation, Submission
@@ -13,6 +15,7 @@ from hub.services.bulk import insert_rows
 
 OBSERVATIONS = cast(Table, Observation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
+ORGANISATIONS = cast(Table, Organisation.__table__)
 PARIS = timezone(timedelta(hours=2))
 
 
@@ -148,7 +151,7 @@ def test_rows_already_stored_under_a_unique_key_are_skipped(db: Session) -> None
     db.flush()
     insert_rows(
         db,
-        cast(Table, Organisation.__table__),
+        ORGANISATIONS,
         {},
         {
             "key": ["siren:356000000", "siren:732829320"],
@@ -170,3 +173,25 @@ def test_rows_already_stored_under_a_unique_key_are_skipped(db: Session) -> None
         ("siren:356000000", "La Poste", "LARGE"),
         ("siren:732829320", "Kept", "SME"),
     ]
+
+
+def kept_length(db: Session, key: str, write: Callable[[], Any]) -> int | str:
+    """How long the foreign id ``write`` stored under ``key`` is, or "refused"."""
+    try:
+        with db.begin_nested():
+            write()
+    except DBAPIError:
+        return "refused"
+    return db.scalar(select(func.length(Organisation.foreign_id)).where(Organisation.key == key)) or 0
+
+
+def test_text_longer_than_its_column_is_refused_or_kept_whole_as_a_core_insert_does(db: Session) -> None:
+    foreign_id = "x" * 70  # its column holds 64: PostgreSQL refuses the Core insert, SQLite keeps it
+    row = {"siren": None, "country": "DE", "foreign_id": foreign_id, "name": "GmbH", "category": "SME"}
+    core = kept_length(db, "DE:core", lambda: db.execute(insert(ORGANISATIONS), {**row, "key": "DE:core"}))
+    bulk = kept_length(
+        db,
+        "DE:bulk",
+        lambda: insert_rows(db, ORGANISATIONS, {}, {**{k: [v] for k, v in row.items()}, "key": ["DE:bulk"]}),
+    )
+    assert bulk == core and core in ("refused", len(foreign_id))

@@ -229,6 +229,26 @@ def test_a_member_field_the_database_cannot_store_is_a_problem_of_its_row(
     assert count(db, Submission) == 0
 
 
+def test_a_name_and_foreign_id_padded_past_their_columns_are_stored_without_the_padding(
+    db: Session,
+) -> None:
+    foreign = {"country": "DE", "foreign_id": "HRB12345" + " " * 100, "name": "GmbH", "category": "SME"}
+    push(db, body(members=[{**MEMBER, "name": "Exemple SAS" + "\u00a0" * 400}, foreign]))
+    stored = db.execute(select(Organisation.key, Organisation.foreign_id, Organisation.name)).all()
+    assert sorted(tuple(row) for row in stored) == [
+        ("DE:HRB12345", "HRB12345", "GmbH"),
+        ("siren:732829320", None, "Exemple SAS"),
+    ]
+    assert sorted(db.scalars(select(Membership.name))) == ["Exemple SAS", "GmbH"]
+
+
+def test_a_foreign_id_sent_with_and_without_blanks_is_one_organisation(db: Session) -> None:
+    foreign = {"country": "DE", "foreign_id": "HRB12345", "name": "GmbH", "category": "SME"}
+    push(db, body(members=[foreign]))
+    push(db, {**body(members=[{**foreign, "foreign_id": "HRB12345 "}]), "period": "2024"})
+    assert count(db, Organisation) == 1
+
+
 def test_a_dimension_code_that_is_not_text_is_a_problem_of_its_row(db: Session) -> None:
     observation = {"indicator": "PROJECTS_FUNDED", "value": 1, "dimensions": {"funder": ["ANR"]}}
     with pytest.raises(InvalidInput) as refused:
