@@ -59,6 +59,10 @@ class Catalogue:
     def allowed_codes(self, dimension: str) -> frozenset[str]:
         return frozenset(self.code_lists.get(dimension, {}))
 
+    def member_count(self) -> Indicator:
+        """The one indicator computed from the member lists (``distinct_members``)."""
+        return next(item for item in self.indicators.values() if item.aggregation == "distinct_members")
+
 
 def _data(name: str) -> str:
     return resources.files("schemas").joinpath("data", name).read_text(encoding="utf-8")

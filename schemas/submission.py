@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from schemas.member_rules import MemberRow, check_member
 from schemas.observation_rules import ObservationRow, Problems, check_observation
-from schemas.reference import PERIOD_RE, is_period
+from schemas.reference import PERIOD_RE, catalogue, is_period, period_periodicity
 
 
 def _raise_problems(problems: Problems) -> None:
@@ -153,8 +153,14 @@ def _json_place(section: str) -> Any:
     return where
 
 
-def check_members(rows: list[Any], checked: CheckedSubmission) -> None:
-    """Check a member list and refuse the same organisation listed twice."""
+def check_members(rows: list[Any], period: str | None, checked: CheckedSubmission) -> None:
+    """Check a member list and refuse the same organisation listed twice, or a list for a period
+    its indicator is not computed for: it would be stored and never counted."""
+    counted = catalogue().member_count()
+    periodicity = period_periodicity(period) if period else None
+    if periodicity is not None and periodicity != counted.periodicity:
+        message = f"member lists make {counted.code}, which is {counted.periodicity}"
+        checked.problems.append(("members", f"{message}; period {period} is {periodicity}"))
     seen: dict[str, int] = {}
     members: list[MemberRow] = []
     for index, row in enumerate(rows):
@@ -188,5 +194,5 @@ def check_submission(document: Any) -> CheckedSubmission:
         period = checked.period or None
         check_observations(envelope.get("observations") or [], period, checked, _json_place("observations"))
         if envelope.get("members") is not None:
-            check_members(envelope["members"], checked)
+            check_members(envelope["members"], period, checked)
     return checked

@@ -111,6 +111,13 @@ def test_a_period_of_year_zero_a_trailing_newline_or_other_digits_is_a_422(clien
     assert client.get(URL, headers=medicen).json["items"] == []
 
 
+def test_a_member_list_for_a_quarter_is_a_422_on_members_and_stores_nothing(client, medicen):
+    response = client.post(URL, json={"period": "2025-Q4", "members": BODY["members"]}, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["members"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_a_body_that_is_not_json_is_a_422(client, medicen):
     response = client.post(URL, data=b"{not json", headers={**medicen, "Content-Type": "application/json"})
     assert response.status_code == 422

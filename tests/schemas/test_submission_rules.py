@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from marshmallow import ValidationError
 
+from schemas.reference import Catalogue, catalogue
 from schemas.siren import LA_POSTE_SIREN
 from schemas.submission import MemberSchema, ObservationSchema, check_submission
 
@@ -118,6 +120,18 @@ def test_a_missing_period_is_refused():
 def test_an_annual_indicator_refuses_a_quarterly_period():
     document = {"period": "2025-Q1", "observations": [{"indicator": "EVENTS", "value": 1}]}
     assert paths(document) == ["observations[0].indicator"]
+
+
+@pytest.mark.parametrize("period", ["2025-Q4", "2025-S2", "2025-12"])
+def test_a_member_list_for_a_period_shorter_than_its_indicator_s_is_refused(period):
+    assert paths({"period": period, "members": [MEMBER]}) == ["members"]
+
+
+def test_a_member_list_is_refused_for_the_periods_of_the_indicator_it_makes(monkeypatch):
+    quarterly = replace(catalogue().member_count(), periodicity="quarterly")
+    monkeypatch.setattr(Catalogue, "member_count", lambda _self: quarterly)
+    assert paths({"period": "2025", "members": [MEMBER]}) == ["members"]
+    assert paths({"period": "2025-Q4", "members": [MEMBER]}) == []
 
 
 def test_the_same_indicator_and_dimensions_twice_is_refused_at_the_second():

@@ -266,7 +266,7 @@ def write_member_cells(
 
 def members_code() -> str:
     """The catalogue's member count, the one indicator computed from member lists."""
-    return next(i.code for i in catalogue().indicators.values() if i.aggregation == "distinct_members")
+    return catalogue().member_count().code
 
 
 def member_sources(session: Session, period: str) -> dict[str, int]:
