@@ -177,22 +177,22 @@ def check_members(rows: list[Any], period: str | None, checked: CheckedSubmissio
 
 
 def check_submission(document: Any) -> CheckedSubmission:
-    """Check a whole submission body; ``problems`` lists every rule it breaks."""
+    """Check a whole submission body; ``problems`` lists every rule it breaks, a malformed part
+    of the envelope hiding none of the others'."""
     try:
-        envelope = _envelope().load(document)
+        envelope, problems = _envelope().load(document), []
     except ValidationError as error:
         problems = list(_envelope_problems(error.messages_dict))
         envelope = document if isinstance(document, dict) else {}
-        period = envelope.get("period") if not any(path == "period" for path, _ in problems) else None
-        checked = CheckedSubmission(period=period if isinstance(period, str) else "", problems=problems)
-        rows_ok = not any(path in ("observations", "members", "") for path, _ in problems)
-    else:
-        checked, rows_ok = CheckedSubmission(period=envelope["period"]), True
-        if "observations" not in envelope and envelope.get("members") is None:
-            checked.problems.append(("", "a submission needs observations, members or both"))
-    if rows_ok:
-        period = checked.period or None
-        check_observations(envelope.get("observations") or [], period, checked, _json_place("observations"))
-        if envelope.get("members") is not None:
-            check_members(envelope["members"], period, checked)
+    malformed = {path for path, _ in problems}
+    period = None if "period" in malformed else envelope.get("period")
+    checked = CheckedSubmission(period=period if isinstance(period, str) else "", problems=problems)
+    if "" not in malformed and "observations" not in envelope and envelope.get("members") is None:
+        checked.problems.append(("", "a submission needs observations, members or both"))
+    if "observations" not in malformed:
+        check_observations(
+            envelope.get("observations") or [], checked.period or None, checked, _json_place("observations")
+        )
+    if "members" not in malformed and envelope.get("members") is not None:
+        check_members(envelope["members"], checked.period or None, checked)
     return checked

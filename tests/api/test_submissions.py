@@ -96,6 +96,13 @@ def test_invalid_rows_are_a_422_listing_every_problem(client, medicen):
     assert paths == ["observations[0].indicator", "observations[1].value"]
 
 
+def test_a_member_list_that_is_no_list_is_a_422_listing_the_observations_problems_too(client, medicen):
+    bad = {**BODY, "observations": [{"indicator": "EVENTS", "value": -1}], "members": {"siren": "732829320"}}
+    response = client.post(URL, json=bad, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["members", "observations[0].value"]
+
+
 def test_a_number_too_wide_for_a_double_is_a_422_not_a_500(client, medicen):
     wide = {**BODY, "observations": [{"indicator": "EVENTS", "value": 10**400}]}
     response = client.post(URL, json=wide, headers=medicen)

@@ -227,6 +227,20 @@ def test_a_submission_without_observations_or_members_is_refused():
     assert paths({"period": "2025"}) == [""]
 
 
+def test_a_member_list_that_is_no_list_does_not_hide_the_observations_problems():
+    document = {"period": "2025", "observations": [{"indicator": "NOPE", "value": 1}], "members": {}}
+    assert paths(document) == ["members", "observations[0].indicator"]
+
+
+def test_observations_that_are_no_list_do_not_hide_the_members_problems():
+    document = {"period": "2025", "observations": "EVENTS", "members": [{**MEMBER, "category": "BIG"}]}
+    assert paths(document) == ["observations", "members[0].category"]
+
+
+def test_an_unknown_field_does_not_hide_that_the_submission_has_no_rows():
+    assert paths({"period": "2025", "note": "x"}) == ["note", ""]
+
+
 def test_every_problem_is_reported_at_once():
     document = {
         "period": "2025",
