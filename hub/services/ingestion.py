@@ -193,8 +193,9 @@ def _ingest(session: Session, request: _Request, check: Callable[[], CheckedSubm
         raise
 
 
-def _replay(session: Session, request: _Request) -> IngestionResult | None:
-    """The first answer for a reused idempotency key; a different body under it is a conflict."""
+def _earlier(session: Session, request: _Request) -> Submission | None:
+    """The submission stored under the request's idempotency key; a different body under it is
+    a conflict, for a dry run too: it must not call valid what the push will refuse."""
     if request.idempotency_key is None:
         return None
     earlier = session.scalar(
@@ -202,10 +203,16 @@ def _replay(session: Session, request: _Request) -> IngestionResult | None:
             Submission.client_id == request.actor, Submission.idempotency_key == request.idempotency_key
         )
     )
+    if earlier is not None and earlier.request_fingerprint != request.fingerprint:
+        raise Conflict(f"Idempotency-Key {request.idempotency_key!r} was used for a different request")
+    return earlier
+
+
+def _replay(session: Session, request: _Request) -> IngestionResult | None:
+    """The first answer for a reused idempotency key."""
+    earlier = _earlier(session, request)
     if earlier is None:
         return None
-    if earlier.request_fingerprint != request.fingerprint:
-        raise Conflict(f"Idempotency-Key {request.idempotency_key!r} was used for a different request")
     result = IngestionResult(
         earlier.id,
         earlier.cluster_code,
@@ -222,6 +229,7 @@ def _replay(session: Session, request: _Request) -> IngestionResult | None:
 
 
 def _dry_run(session: Session, request: _Request, checked: CheckedSubmission) -> IngestionResult:
+    _earlier(session, request)
     revisions = plan_revisions(session, request.cluster_code, checked.period, checked.observations)
     snapshot = _snapshot_plan(session, request, checked)
     counts = {

@@ -65,6 +65,14 @@ def test_the_same_idempotency_key_with_another_body_is_a_409_problem(client, med
     assert response.mimetype == "application/problem+json"
 
 
+def test_a_dry_run_under_an_idempotency_key_used_for_another_body_is_a_409_like_the_push(client, medicen):
+    headers = {**medicen, "Idempotency-Key": "push-1"}
+    client.post(URL, json=BODY, headers=headers)
+    changed = {**BODY, "observations": [{"indicator": "EVENTS", "value": 3}]}
+    response = client.post(URL + "?dry_run=true", json=changed, headers=headers)
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+
+
 @pytest.mark.parametrize("key", ["", "k" * 201])
 def test_an_idempotency_key_empty_or_over_200_characters_is_a_422_naming_it(client, medicen, key):
     response = client.post(URL, json=BODY, headers={**medicen, "Idempotency-Key": key})

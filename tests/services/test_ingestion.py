@@ -130,6 +130,18 @@ def test_the_same_idempotency_key_with_another_body_is_a_conflict(db: Session) -
         push(db, body(funded=99), idempotency_key="k1")
 
 
+def test_a_dry_run_under_an_idempotency_key_used_for_another_body_is_a_conflict(db: Session) -> None:
+    push(db, body(), idempotency_key="k1")
+    with pytest.raises(Conflict):
+        push(db, body(funded=13), idempotency_key="k1", dry_run=True)
+
+
+def test_a_dry_run_under_an_idempotency_key_used_for_the_same_body_answers_its_summary(db: Session) -> None:
+    push(db, body(), idempotency_key="k1")
+    result = push(db, body(), idempotency_key="k1", dry_run=True)
+    assert result.dry_run and result.counts["observations"]["unchanged"] == 2
+
+
 def test_the_same_idempotency_key_for_another_cluster_is_a_conflict(db: Session) -> None:
     push(db, body(), idempotency_key="k1")
     with pytest.raises(Conflict):
