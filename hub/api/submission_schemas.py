@@ -15,7 +15,10 @@ class PushQuerySchema(QuerySchema):
         load_default=False, metadata={"description": "validate and count, store nothing"}
     )
     period = fields.String(
-        metadata={"description": "the period of a text/csv body", "pattern": PERIOD_PATTERN}
+        metadata={
+            "description": "the period of a text/csv body (a JSON body carries its own and refuses this)",
+            "pattern": PERIOD_PATTERN,
+        }
     )
 
 

@@ -57,6 +57,8 @@ def _submit(query: dict[str, Any], code: str, options: dict[str, Any]) -> ingest
             db(), cluster_code=code, period=query["period"], stream=request.stream, **options
         )
     if request.mimetype in JSON_TYPES:
+        if "period" in query:  # it would be ignored: the body's period is the one stored
+            raise InvalidInput([FieldProblem("period", "a JSON body carries its period: send no ?period=")])
         payload = request.get_data(cache=False)
         return ingestion.submit_json(db(), cluster_code=code, payload=payload, **options)
     raise _refused(code, options, UnsupportedContentType("send application/json or text/csv"))

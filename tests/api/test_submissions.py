@@ -89,6 +89,14 @@ def test_a_dry_run_answers_the_summary_and_stores_nothing(client, medicen):
     assert client.get(URL, headers=medicen).json["items"] == []
 
 
+@pytest.mark.parametrize("period", ["2025", "2024", ""])
+def test_a_period_parameter_with_a_json_body_is_a_422_on_period_and_stores_nothing(client, medicen, period):
+    response = client.post(f"{URL}?period={period}", json=BODY, headers=medicen)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["period"]
+    assert client.get(URL, headers=medicen).json["items"] == []
+
+
 def test_a_misspelt_dry_run_is_a_422_and_stores_nothing(client, medicen):
     response = client.post(URL + "?dryrun=true", json=BODY, headers=medicen)
     assert response.status_code == 422
