@@ -108,7 +108,12 @@ class ObservationListSchema(Schema):
 
 class MemberQuerySchema(PageQuerySchema):
     period = fields.String(required=True)
-    submission = bounded_integer(metadata={"description": "an earlier snapshot: the submission that made it"})
+    submission = bounded_integer(
+        metadata={
+            "description": "an earlier snapshot: the member list this submission left current (for a"
+            " list it re-sent unchanged, the snapshot it matched, named by submission_id)"
+        }
+    )
 
 
 class MemberItemSchema(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, defer
 
 from hub.errors import NotFound
@@ -112,13 +112,16 @@ def list_members(
     limit: int,
     cursor: int | None,
 ) -> tuple[int | None, Page]:
-    """A member list: the current snapshot of the period, or the one a given submission made."""
+    """A member list: the current snapshot of the period, or the one a given submission left
+    current (the snapshot listed is returned with the page)."""
     get_cluster(session, cluster_code)
     if submission_id is None:
         current = session.get(MemberList, (cluster_code, period))
         if current is None:
             return None, Page([], None)
         submission_id = current.submission_id
+    else:
+        submission_id = _snapshot_left_by(session, cluster_code, period, submission_id)
     query = (
         select(Membership.id, Membership, Organisation)
         .join(Organisation, Organisation.id == Membership.organisation_id)
@@ -130,6 +133,27 @@ def list_members(
     )
     page = page_of(session, query, Membership.id, limit, cursor, False)
     return submission_id, Page([_member(m, o) for _, m, o in page.items], page.cursor)
+
+
+def _snapshot_left_by(session: Session, cluster_code: str, period: str, submission_id: int) -> int:
+    """The snapshot a submission left current. A list re-sent unchanged makes none: it is the
+    snapshot current then, the last made before it, and not empty (its members were unchanged),
+    so the last one with memberships. Any other submission is its own snapshot, or none."""
+    submission = session.get(Submission, submission_id, options=[defer(Submission.payload)])
+    if submission is None or (submission.cluster_code, submission.period) != (cluster_code, period):
+        return submission_id
+    if not submission.counts.get("members", {}).get("unchanged"):
+        return submission_id
+    listed = select(Membership.id).where(Membership.submission_id == Submission.id)
+    made = session.scalar(
+        select(func.max(Submission.id)).where(
+            Submission.cluster_code == cluster_code,
+            Submission.period == period,
+            Submission.id <= submission_id,
+            listed.exists(),
+        )
+    )
+    return made or submission_id
 
 
 def _member(membership: Membership, organisation: Organisation) -> dict[str, Any]:

@@ -85,6 +85,23 @@ def test_an_earlier_snapshot_stays_readable_through_its_submission(client, medic
     assert [item["category"] for item in earlier] == ["SME"]
 
 
+def test_a_submission_that_resent_its_list_unchanged_lists_the_snapshot_it_left_current(client, medicen):
+    first = push(client, medicen, body(12, [MEMBER]))
+    resent = push(client, medicen, body(13, [MEMBER]))
+    push(client, medicen, body(13, [{**MEMBER, "category": "MIDCAP"}]))
+    listed = client.get(f"{BASE}/members?period=2025&submission={resent}", headers=medicen).json
+    assert listed["submission_id"] == first
+    assert [(item["siren"], item["category"]) for item in listed["items"]] == [(MEMBER["siren"], "SME")]
+
+
+def test_a_submission_that_resent_an_emptied_list_lists_it_empty(client, medicen):
+    push(client, medicen, body(12, [MEMBER]))
+    push(client, medicen, body(12, []))
+    resent = push(client, medicen, body(12, []))
+    listed = client.get(f"{BASE}/members?period=2025&submission={resent}", headers=medicen).json
+    assert listed["items"] == []
+
+
 def test_a_period_without_a_member_list_is_empty(client, medicen):
     response = client.get(BASE + "/members?period=2019", headers=medicen).json
     assert response == {"items": [], "next": None, "submission_id": None}
