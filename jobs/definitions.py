@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
@@ -20,7 +19,7 @@ from hub.config import Config
 from hub.db import transaction
 from hub.errors import HubError
 from hub.models import ConnectorConfig, JobRun, utcnow
-from hub.services import runs, sync
+from hub.services import cron, runs, sync
 from hub.services.aggregation import aggregate_dirty
 from hub.state import HubState
 
@@ -135,7 +134,7 @@ def follow_connector_schedules(context: JobContext) -> dict[str, str]:
         if scheduler.get_job(job_id) is None:
             scheduler.add_job(
                 queue_scheduled_sync,
-                CronTrigger.from_crontab(schedule, timezone="UTC"),
+                cron.trigger(schedule),
                 args=(context, code),
                 id=job_id,
                 name=f"{job_id} {schedule}",

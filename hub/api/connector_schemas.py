@@ -41,7 +41,12 @@ class ConnectorSettingsSchema(Schema):
     url = fields.String(required=True, metadata={"description": "http or https"})
     enabled = JsonBoolean(load_default=True)
     schedule = fields.String(
-        load_default=None, allow_none=True, metadata={"description": "5-field cron in UTC, e.g. 0 3 * * *"}
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "5-field cron in UTC, e.g. 0 3 * * *; weekdays as cron numbers them (0 and 7 are"
+            " Sunday, 1-5 Monday to Friday) or named (sun-sat)"
+        },
     )
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
     mapping = fields.Dict(

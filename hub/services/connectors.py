@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from apscheduler.triggers.cron import CronTrigger
 from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from connectors.mapping import mapping_problems
 from hub.crypto import decrypted
 from hub.errors import FieldProblem, InvalidInput, NotFound
 from hub.models import ConnectorConfig
-from hub.services import audit, locks
+from hub.services import audit, cron, locks
 from hub.services.registry import get_cluster
 
 # The fields each auth type needs; every one of them is a secret except ``header``.
@@ -49,12 +48,10 @@ class Settings:
 
 def check_schedule(schedule: str) -> str | None:
     """The reason a cron expression is refused, or None: the scheduler must be able to run it."""
-    if len(schedule.split()) != 5:
-        return "must be a 5-field cron expression (minute hour day month weekday)"
     try:
-        CronTrigger.from_crontab(schedule)
+        cron.trigger(schedule)
     except ValueError as error:
-        return f"is not a valid cron expression: {error}"
+        return str(error)
     return None
 
 

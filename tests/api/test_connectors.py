@@ -124,6 +124,11 @@ def test_a_schedule_change_keeps_the_token(client, admin, configured):
     assert response.json["auth"] == {"type": "bearer", "token": "set"}
 
 
+def test_weekday_7_is_sunday_as_in_cron(client, admin):
+    response = client.put(BASE + "/connector", json={**CONFIG, "schedule": "0 3 * * 7"}, headers=admin)
+    assert response.status_code == 200 and response.json["schedule"] == "0 3 * * 7"
+
+
 def test_a_sync_request_queues_a_run(client, auth, configured):
     response = client.post(BASE + "/sync", json={"period": "2024"}, headers=auth("cluster", "medicen"))
     assert response.status_code == 202

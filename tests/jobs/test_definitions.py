@@ -2,7 +2,7 @@
 
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -164,6 +164,38 @@ def test_a_cron_schedule_is_read_in_utc_whatever_the_machines_time_zone(
     _configure(state, db, "medicen", demo_feeds.url, schedule="0 3 * * *")
     follow_connector_schedules(context)
     assert str(context.scheduler.get_job("sync:medicen").trigger.timezone) == "UTC"
+
+
+def _weekdays_fired(trigger, days=14):
+    """The weekdays ``trigger`` fires on over ``days`` days from Wednesday 1 January 2025."""
+    fired, start = [], datetime(2025, 1, 1, tzinfo=UTC)
+    moment = trigger.get_next_fire_time(None, start)
+    while moment < start + timedelta(days=days):
+        fired.append(moment.strftime("%a"))
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+    return sorted(set(fired), key=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].index)
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "fired"),
+    [
+        ("0", ["Sun"]),
+        ("7", ["Sun"]),
+        ("1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        ("mon-fri", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        ("0,6", ["Sat", "Sun"]),
+        ("*/2", ["Tue", "Thu", "Sat", "Sun"]),
+        ("1-7/3", ["Mon", "Thu", "Sun"]),
+        ("SUN", ["Sun"]),
+        ("*", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
+    ],
+)
+def test_a_cron_job_fires_on_the_weekdays_cron_numbers_from_sunday(
+    context, state, db, demo_feeds, weekdays, fired
+):
+    _configure(state, db, "medicen", demo_feeds.url, schedule=f"0 3 * * {weekdays}")
+    follow_connector_schedules(context)
+    assert _weekdays_fired(context.scheduler.get_job("sync:medicen").trigger) == fired
 
 
 def test_a_changed_schedule_replaces_the_cron_job_and_a_removed_one_drops_it(context, state, db, demo_feeds):

@@ -31,6 +31,13 @@ def test_a_schedule_needs_five_cron_fields(state, db):
     assert [problem.path for problem in refused.value.errors] == ["schedule"]
 
 
+@pytest.mark.parametrize("weekdays", ["8", "5-1", "?", "*/0", "1#2", "L"])
+def test_a_weekday_cron_does_not_know_is_refused(state, db, weekdays):
+    with pytest.raises(InvalidInput) as refused:
+        put(state, db, schedule=f"0 3 * * {weekdays}")
+    assert [problem.path for problem in refused.value.errors] == ["schedule"]
+
+
 def test_an_unknown_auth_type_is_refused(state, db):
     with pytest.raises(InvalidInput) as refused:
         put(state, db, auth={"type": "oauth"})
