@@ -16,6 +16,9 @@ from hub.services.connectors import AUTH_FIELDS, TYPES, Settings, settings_probl
 from hub.web import db, state
 from schemas.reference import PERIOD_PATTERN
 
+# What a request can carry in a header (``hub.services.connectors``); refused at once otherwise.
+SENDABLE = "Latin-1 text without a line break or other invisible character, nor a space at either end"
+
 
 class AuthSchema(Schema):
     """Credentials are write-only: a field left out keeps the stored value of the same auth type."""
@@ -24,11 +27,13 @@ class AuthSchema(Schema):
         unknown = RAISE
 
     type = fields.String(required=True, metadata={"enum": list(AUTH_FIELDS)})
-    token = fields.String(load_only=True)
-    header = fields.String(load_only=True)
-    key = fields.String(load_only=True)
-    username = fields.String(load_only=True)
-    password = fields.String(load_only=True)
+    token = fields.String(load_only=True, metadata={"description": SENDABLE})
+    header = fields.String(
+        load_only=True, metadata={"description": "the header's name: letters, digits and !#$%&'*+-.^_`|~"}
+    )
+    key = fields.String(load_only=True, metadata={"description": SENDABLE})
+    username = fields.String(load_only=True, metadata={"description": SENDABLE + "; no ':'"})
+    password = fields.String(load_only=True, metadata={"description": SENDABLE})
 
 
 class ConnectorSettingsSchema(Schema):

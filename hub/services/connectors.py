@@ -8,6 +8,7 @@ set, never their values.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ AUTH_FIELDS: dict[str, tuple[str, ...]] = {
     "api_key": ("header", "key"),
     "basic": ("username", "password"),
 }
+# What RFC 9110 lets a header name be made of: requests refuses any other name at every pull.
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,31 @@ def _auth_problems(auth: Mapping[str, str]) -> list[FieldProblem]:
         for name in auth
         if name != "type" and name not in AUTH_FIELDS[kind]
     ]
-    return missing + foreign
+    unsendable = [
+        FieldProblem(f"auth.{name}", reason)
+        for name in needed
+        if auth.get(name) and (reason := _unsendable(name, auth[name]))
+    ]
+    return missing + foreign + unsendable
+
+
+def _unsendable(name: str, value: str) -> str | None:
+    """Why no request could carry ``value`` in its headers (a credential pasted with its line's
+    end, say), or None. requests would refuse it at every pull, with the value in its message;
+    so the reason never quotes it."""
+    if name == "header":
+        if HEADER_NAME.fullmatch(value):
+            return None
+        return "must be an HTTP header name: letters, digits and !#$%&'*+-.^_`|~ only"
+    if value != value.strip():
+        return "must not begin or end with a space or a line break"
+    if not value.isprintable():
+        return "must not contain a line break, a tab or another invisible character"
+    if any(ord(character) > 0xFF for character in value):
+        return "must be Latin-1 text, as HTTP headers carry it"
+    if name == "username" and ":" in value:
+        return "must not contain ':', which ends the user name in Basic auth"
+    return None
 
 
 def _stored_auth(row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, str]:

@@ -117,6 +117,50 @@ def test_a_csv_mapping_names_its_columns(client, admin):
     assert paths == {"mapping.columns.value", "mapping.columns.unit"}
 
 
+UNSENDABLE = "pa55-w0rd"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "path"),
+    [
+        ({"type": "bearer", "token": UNSENDABLE + "\n"}, "auth.token"),
+        ({"type": "bearer", "token": UNSENDABLE + "\r\nX-Other: 1"}, "auth.token"),
+        ({"type": "bearer", "token": "\t" + UNSENDABLE}, "auth.token"),
+        ({"type": "bearer", "token": UNSENDABLE + "\u20ac"}, "auth.token"),
+        ({"type": "api_key", "header": "X-Api-Key", "key": " " + UNSENDABLE}, "auth.key"),
+        ({"type": "api_key", "header": "X-Api-Key:", "key": UNSENDABLE}, "auth.header"),
+        ({"type": "api_key", "header": "X Api Key", "key": UNSENDABLE}, "auth.header"),
+        ({"type": "basic", "username": "afpc\n", "password": UNSENDABLE}, "auth.username"),
+        ({"type": "basic", "username": "afpc:" + UNSENDABLE, "password": UNSENDABLE}, "auth.username"),
+        ({"type": "basic", "username": "afpc", "password": UNSENDABLE + " "}, "auth.password"),
+    ],
+    ids=[
+        "token-with-its-newline",
+        "token-with-a-header-after-it",
+        "token-after-a-tab",
+        "token-beyond-latin-1",
+        "key-after-a-space",
+        "header-name-with-a-colon",
+        "header-name-with-spaces",
+        "username-with-its-newline",
+        "username-with-a-colon",
+        "password-before-a-space",
+    ],
+)
+def test_a_credential_no_request_could_send_is_a_422_that_does_not_show_it(client, admin, credentials, path):
+    response = client.put(BASE + "/connector", json={**CONFIG, "auth": credentials}, headers=admin)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == [path]
+    assert UNSENDABLE not in response.get_data(as_text=True)
+    assert client.get(BASE + "/connector", headers=admin).status_code == 404
+
+
+def test_a_credential_with_spaces_inside_and_latin_1_letters_is_accepted(client, admin):
+    credentials = {"type": "basic", "username": "pôle compétitivité", "password": "mot de passe"}
+    response = client.put(BASE + "/connector", json={**CONFIG, "auth": credentials}, headers=admin)
+    assert response.status_code == 200
+
+
 def test_a_schedule_change_keeps_the_token(client, admin, configured):
     body = {**CONFIG, "schedule": "30 4 * * 1", "auth": {"type": "bearer"}}
     response = client.put(BASE + "/connector", json=body, headers=admin)
