@@ -43,7 +43,12 @@ class ConnectorSettingsSchema(Schema):
         unknown = RAISE
 
     type = fields.String(required=True, metadata={"enum": list(TYPES)})
-    url = fields.String(required=True, metadata={"description": "http or https"})
+    url = fields.String(
+        required=True,
+        metadata={
+            "description": "an absolute http or https URL: a host, and a port (if any) from 1 to 65535"
+        },
+    )
     enabled = JsonBoolean(load_default=True)
     schedule = fields.String(
         load_default=None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
 
@@ -66,10 +67,8 @@ def settings_problems(
     problems = []
     if "type" in values and values["type"] not in TYPES:
         problems.append(FieldProblem("type", f"must be one of {', '.join(TYPES)}"))
-    if "url" in values:
-        parts = urlsplit(values["url"])
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(FieldProblem("url", "must be an absolute http or https URL"))
+    if "url" in values and (reason := _url_problem(values["url"])):
+        problems.append(FieldProblem("url", reason))
     if values.get("schedule") is not None:
         reason = check_schedule(values["schedule"])
         if reason:
@@ -81,6 +80,26 @@ def settings_problems(
         found = mapping_problems(values["mapping"], values.get("type"))
         problems.extend(FieldProblem(path, message) for path, message in found)
     return problems
+
+
+def _url_problem(url: str) -> str | None:
+    """Why no pull could fetch ``url``, or None; requests' own reading of it has the last word."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # brackets of an IPv6 host left open
+        return "must be an absolute http or https URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http or https URL"
+    try:
+        if parts.port == 0:
+            raise ValueError("port 0")
+    except ValueError:
+        return "its port must be a number from 1 to 65535"
+    try:
+        requests.PreparedRequest().prepare_url(url, None)
+    except requests.RequestException:
+        return "is not a URL an HTTP request can be sent to (a host name holding a space, say)"
+    return None
 
 
 def _auth_problems(auth: Mapping[str, str]) -> list[FieldProblem]:

@@ -61,6 +61,46 @@ def test_a_bad_configuration_lists_every_problem(client, admin):
     assert paths == {"type", "url", "schedule", "auth.username", "auth.password"}
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/feed",
+        "http://crm.example.org:99999/feed",
+        "http://crm.example.org:0/feed",
+        "http://crm.example.org:http/feed",
+        "http://:8/feed",
+        "https:///feed",
+        "http://crm example.org/feed",
+    ],
+    ids=[
+        "open-bracket",
+        "port-too-high",
+        "port-0",
+        "port-not-a-number",
+        "no-host",
+        "empty-host",
+        "space-in-host",
+    ],
+)
+def test_a_url_no_pull_could_fetch_is_a_422_at_url(client, admin, url):
+    response = client.put(BASE + "/connector", json={**CONFIG, "url": url}, headers=admin)
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json["errors"]] == ["url"]
+    assert client.get(BASE + "/connector", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1]:8080/feed",
+        "https://crm.example.org:8443/afpc/{period}/feed",
+    ],
+)
+def test_a_url_with_a_port_an_ipv6_host_or_the_period_in_its_path_is_accepted(client, admin, url):
+    response = client.put(BASE + "/connector", json={**CONFIG, "url": url}, headers=admin)
+    assert response.status_code == 200 and response.json["url"] == url
+
+
 def test_a_malformed_body_is_a_422_with_paths(client, admin):
     body = {"type": 3, "auth": {"type": "bearer", "tokn": "x"}}
     response = client.put(BASE + "/connector", json=body, headers=admin)
