@@ -46,7 +46,8 @@ class ConnectorSettingsSchema(Schema):
     url = fields.String(
         required=True,
         metadata={
-            "description": "an absolute http or https URL: a host, and a port (if any) from 1 to 65535"
+            "description": "an absolute http or https URL: a host, and a port (if any) from 1 to 65535;"
+            " no user:password (credentials go in auth)"
         },
     )
     enabled = JsonBoolean(load_default=True)

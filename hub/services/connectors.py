@@ -90,6 +90,8 @@ def _url_problem(url: str) -> str | None:
         return "must be an absolute http or https URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an absolute http or https URL"
+    if "@" in parts.netloc:  # the URL is shown to the cluster and audited: no place for a password
+        return "must not hold a user name or password: give them in auth, as basic"
     try:
         if parts.port == 0:
             raise ValueError("port 0")

@@ -90,6 +90,20 @@ def test_a_url_no_pull_could_fetch_is_a_422_at_url(client, admin, url):
 
 
 @pytest.mark.parametrize(
+    "url", ["https://afpc:pa55word@crm.example.org/feed", "https://pa55word@crm.example.org/feed"]
+)
+def test_credentials_in_the_url_are_a_422_pointing_to_auth(client, admin, db, url):
+    response = client.put(BASE + "/connector", json={**CONFIG, "url": url}, headers=admin)
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        {"path": "url", "message": "must not hold a user name or password: give them in auth, as basic"}
+    ]
+    assert "pa55word" not in response.get_data(as_text=True)
+    assert client.get(BASE + "/connector", headers=admin).status_code == 404
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "connector.configure")).all() == []
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "http://[::1]:8080/feed",
