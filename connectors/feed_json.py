@@ -59,7 +59,8 @@ class FeedJson(http.HttpConnector):
                 observations.append(
                     renamer.observation(row.get("indicator"), row.get("value"), row.get("dimensions") or {})
                 )
-            has_members = has_members or "members" in body
+            # As in a push, "members": null is no list sent, not an empty one.
+            has_members = has_members or body.get("members") is not None
             members.extend(_rows(body, "members", page))
         submission: dict[str, Any] = {"period": period, "observations": observations}
         if has_members:

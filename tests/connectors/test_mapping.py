@@ -56,6 +56,19 @@ def test_feed_json_without_members_maps_to_observations_only() -> None:
     }
 
 
+def test_feed_json_members_null_is_no_member_list_as_in_a_push() -> None:
+    body = json.dumps(
+        {
+            "period": PERIOD,
+            "observations": [{"indicator": "EVENTS", "value": 4}],
+            "members": None,
+            "next": None,
+        }
+    )
+
+    assert "members" not in _map("feed_json", body)
+
+
 def test_the_common_mapping_renames_indicator_and_dimension_codes() -> None:
     body = "ind,val,fin\nprojets,3,anr\nprojets,2.5,autre\n"
     mapping = {
