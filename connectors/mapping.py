@@ -42,7 +42,9 @@ class Renamer:
         row: dict[str, Any] = {"indicator": _renamed(self.indicators, indicator), "value": number(value)}
         if dimensions and isinstance(dimensions, Mapping):
             row["dimensions"] = {
-                name: _renamed(self.dimensions.get(name, {}), code) for name, code in dimensions.items()
+                # A null renaming was accepted before it was refused; it may still be stored.
+                name: _renamed(self.dimensions.get(name) or {}, code)
+                for name, code in dimensions.items()
             }
         elif dimensions:
             row["dimensions"] = dimensions
@@ -67,7 +69,7 @@ def mapping_problems(mapping: Any, kind: str | None) -> Iterator[tuple[str, str]
     dimensions = mapping.get("dimensions")
     if isinstance(dimensions, Mapping):
         for name, codes in dimensions.items():
-            yield from _renaming(codes, f"mapping.dimensions.{name}")
+            yield from _renaming(codes, f"mapping.dimensions.{name}", required=True)
     elif dimensions is not None:
         yield "mapping.dimensions", "must be an object of {dimension: {source code: hub code}}"
     columns = mapping.get("columns")
@@ -75,9 +77,10 @@ def mapping_problems(mapping: Any, kind: str | None) -> Iterator[tuple[str, str]
         yield from _columns(columns)
 
 
-def _renaming(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Nothing, or an object of text to text."""
-    if value is None:
+def _renaming(value: Any, path: str, *, required: bool = False) -> Iterator[tuple[str, str]]:
+    """An object of text to text. Null means left out where a renaming may be (``indicators``);
+    a dimension listed under ``dimensions`` with null says nothing a pull could apply."""
+    if value is None and not required:
         return
     if not isinstance(value, Mapping):
         yield path, "must be an object of {source: hub} codes"

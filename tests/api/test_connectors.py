@@ -161,6 +161,11 @@ def test_a_mapping_a_pull_could_not_apply_lists_every_problem(client, admin):
     }
 
 
+def test_a_dimensions_renaming_given_as_null_is_a_422_at_its_path(client, admin):
+    mapping = {"dimensions": {"funder": None, "category": {"pme": "SME"}}}
+    assert refused_paths(client, admin, {**CONFIG, "mapping": mapping}) == {"mapping.dimensions.funder"}
+
+
 def test_a_csv_mapping_names_its_columns(client, admin):
     columns = {"indicator": "indicateur", "value": "valeur", "dimensions": {"funder": "financeur"}}
     mapping = {"columns": columns, "dimensions": {"funder": {"Région": "REGION"}}}

@@ -69,6 +69,13 @@ def test_feed_json_members_null_is_no_member_list_as_in_a_push() -> None:
     assert "members" not in _map("feed_json", body)
 
 
+def test_a_null_dimension_renaming_stored_before_it_was_refused_renames_nothing() -> None:
+    rows = [{"indicator": "PROJECTS_FUNDED", "value": 4, "dimensions": {"funder": "ANR"}}]
+    body = json.dumps({"period": PERIOD, "observations": rows, "next": None})
+
+    assert _map("feed_json", body, mapping={"dimensions": {"funder": None}})["observations"] == rows
+
+
 def test_the_common_mapping_renames_indicator_and_dimension_codes() -> None:
     body = "ind,val,fin\nprojets,3,anr\nprojets,2.5,autre\n"
     mapping = {
