@@ -12,7 +12,14 @@ from hub.api.paging import PageQuerySchema, list_schema
 from hub.api.problems import raise_problems
 from hub.api.submission_schemas import WarningSchema
 from hub.models.operations import RUN_STATUSES
-from hub.services.connectors import AUTH_FIELDS, TYPES, Settings, settings_problems
+from hub.services.connectors import (
+    AUTH_FIELDS,
+    SCHEDULE_LENGTH,
+    TYPES,
+    URL_LENGTH,
+    Settings,
+    settings_problems,
+)
 from hub.web import db, state
 from schemas.reference import PERIOD_PATTERN
 
@@ -47,7 +54,8 @@ class ConnectorSettingsSchema(Schema):
         required=True,
         metadata={
             "description": "an absolute http or https URL: a host, and a port (if any) from 1 to 65535;"
-            " no user:password (credentials go in auth)"
+            " no user:password (credentials go in auth)",
+            "maxLength": URL_LENGTH,
         },
     )
     enabled = JsonBoolean(load_default=True)
@@ -56,7 +64,8 @@ class ConnectorSettingsSchema(Schema):
         allow_none=True,
         metadata={
             "description": "5-field cron in UTC, e.g. 0 3 * * *; weekdays as cron numbers them (0 and 7 are"
-            " Sunday, 1-5 Monday to Friday) or named (sun-sat)"
+            " Sunday, 1-5 Monday to Friday) or named (sun-sat)",
+            "maxLength": SCHEDULE_LENGTH,
         },
     )
     auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})

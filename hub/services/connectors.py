@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from cryptography.fernet import MultiFernet
+from sqlalchemy import String
 from sqlalchemy.orm import Session
 
 from connectors import TYPES
@@ -34,6 +35,19 @@ AUTH_FIELDS: dict[str, tuple[str, ...]] = {
     "api_key": ("header", "key"),
     "basic": ("username", "password"),
 }
+
+
+def _length(column: str) -> int:
+    """The length of a text column: PostgreSQL refuses longer text with an error, not with a
+    problem the answer could name."""
+    kind = ConnectorConfig.__table__.c[column].type
+    assert isinstance(kind, String) and kind.length is not None, column
+    return kind.length
+
+
+URL_LENGTH = _length("url")
+SCHEDULE_LENGTH = _length("schedule")
+
 # What RFC 9110 lets a header name be made of: requests refuses any other name at every pull.
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -52,6 +66,8 @@ class Settings:
 
 def check_schedule(schedule: str) -> str | None:
     """The reason a cron expression is refused, or None: the scheduler must be able to run it."""
+    if len(schedule) > SCHEDULE_LENGTH:
+        return f"must be at most {SCHEDULE_LENGTH} characters"
     try:
         cron.trigger(schedule)
     except ValueError as error:
@@ -84,6 +100,8 @@ def settings_problems(
 
 def _url_problem(url: str) -> str | None:
     """Why no pull could fetch ``url``, or None; requests' own reading of it has the last word."""
+    if len(url) > URL_LENGTH:
+        return f"must be at most {URL_LENGTH} characters"
     try:
         parts = urlsplit(url)
     except ValueError:  # brackets of an IPv6 host left open

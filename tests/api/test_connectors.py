@@ -115,6 +115,22 @@ def test_a_url_with_a_port_an_ipv6_host_or_the_period_in_its_path_is_accepted(cl
     assert response.status_code == 200 and response.json["url"] == url
 
 
+def test_a_url_longer_than_2000_characters_is_a_422_at_url(client, admin):
+    url = "https://crm.example.org/feed?" + "x" * 1972
+    assert len(url) == 2001 and refused_paths(client, admin, {**CONFIG, "url": url}) == {"url"}
+    assert client.put(BASE + "/connector", json={**CONFIG, "url": url[:-1]}, headers=admin).status_code == 200
+
+
+def test_a_valid_schedule_longer_than_100_characters_is_a_422_at_schedule(client, admin):
+    schedule = ",".join(str(minute) for minute in range(60)) + " 3 * * *"
+    assert refused_paths(client, admin, {**CONFIG, "schedule": schedule}) == {"schedule"}
+
+
+def test_the_openapi_document_states_the_lengths_of_url_and_schedule(client):
+    body = client.get("/openapi.json").json["components"]["schemas"]["ConnectorSettings"]["properties"]
+    assert (body["url"]["maxLength"], body["schedule"]["maxLength"]) == (2000, 100)
+
+
 def test_a_malformed_body_is_a_422_with_paths(client, admin):
     body = {"type": 3, "auth": {"type": "bearer", "tokn": "x"}}
     response = client.put(BASE + "/connector", json=body, headers=admin)
