@@ -68,7 +68,10 @@ class ConnectorSettingsSchema(Schema):
             "maxLength": SCHEDULE_LENGTH,
         },
     )
-    auth = fields.Nested(AuthSchema, load_default=lambda: {"type": "none"})
+    auth = fields.Nested(
+        AuthSchema,
+        metadata={"description": 'left out, the stored credentials are kept; {"type": "none"} drops them'},
+    )
     mapping = fields.Dict(
         keys=fields.String(),
         load_default=dict,

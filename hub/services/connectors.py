@@ -54,13 +54,15 @@ HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 @dataclass(frozen=True)
 class Settings:
-    """A connector configuration as an admin sends it; absent auth fields keep the stored ones."""
+    """A connector configuration as an admin sends it. Credentials are write-only, so an admin
+    changing anything else cannot send them back: ``auth`` left out (None) keeps the stored
+    ones, and so do the fields an auth of the stored type leaves out."""
 
     type: str
     url: str
     enabled: bool = True
     schedule: str | None = None
-    auth: Mapping[str, str] = field(default_factory=lambda: {"type": "none"})
+    auth: Mapping[str, str] | None = None
     mapping: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -89,7 +91,7 @@ def settings_problems(
         reason = check_schedule(values["schedule"])
         if reason:
             problems.append(FieldProblem("schedule", reason))
-    if "auth" in values:
+    if values.get("auth") is not None:
         row = session.get(ConnectorConfig, cluster_code)
         problems.extend(_auth_problems(_merged_auth(values["auth"], row, fernet)))
     if "mapping" in values:
@@ -168,10 +170,14 @@ def _stored_auth(row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, 
     return {"type": row.auth_type, **stored}
 
 
-def _merged_auth(sent: Mapping[str, str], row: ConnectorConfig | None, fernet: MultiFernet) -> dict[str, str]:
+def _merged_auth(
+    sent: Mapping[str, str] | None, row: ConnectorConfig | None, fernet: MultiFernet
+) -> dict[str, str]:
     """The new auth object, completed with the stored fields when the auth type is unchanged."""
-    auth = {name: value for name, value in sent.items() if value != ""}
     stored = _stored_auth(row, fernet)
+    if sent is None:
+        return stored
+    auth = {name: value for name, value in sent.items() if value != ""}
     if stored["type"] == auth.get("type"):
         return {**stored, **auth}
     return auth

@@ -248,6 +248,24 @@ def test_weekday_7_is_sunday_as_in_cron(client, admin):
     assert response.status_code == 200 and response.json["schedule"] == "0 3 * * 7"
 
 
+def test_a_put_leaving_auth_out_keeps_the_stored_credentials(client, admin, configured):
+    body = {name: value for name, value in CONFIG.items() if name != "auth"}
+    response = client.put(BASE + "/connector", json={**body, "enabled": False}, headers=admin)
+    assert response.status_code == 200
+    assert response.json["auth"] == {"type": "bearer", "token": "set"}
+
+
+def test_auth_none_drops_the_stored_credentials(client, admin, configured):
+    response = client.put(BASE + "/connector", json={**CONFIG, "auth": {"type": "none"}}, headers=admin)
+    assert response.status_code == 200 and response.json["auth"] == {"type": "none"}
+
+
+def test_a_new_connector_without_auth_has_none(client, admin):
+    body = {name: value for name, value in CONFIG.items() if name != "auth"}
+    response = client.put(BASE + "/connector", json=body, headers=admin)
+    assert response.status_code == 200 and response.json["auth"] == {"type": "none"}
+
+
 def test_a_sync_request_queues_a_run(client, auth, configured):
     response = client.post(BASE + "/sync", json={"period": "2024"}, headers=auth("cluster", "medicen"))
     assert response.status_code == 202

@@ -74,6 +74,17 @@ def test_a_change_without_the_secret_keeps_the_stored_one(state, db, configured)
     assert source.auth == {"type": "bearer", "token": TOKEN}
 
 
+def test_settings_without_auth_keep_the_credentials_the_pull_sends(state, db, configured):
+    put(state, db, url=configured.url, enabled=False)
+    assert source_of(get_config(db, "medicen"), state.fernet).auth == {"type": "bearer", "token": TOKEN}
+
+
+def test_credentials_kept_by_leaving_auth_out_keep_the_feeds_validators(state, db, configured):
+    get_config(db, "medicen").etag = '"v1"'
+    put(state, db, url=configured.url)
+    assert get_config(db, "medicen").etag == '"v1"'
+
+
 def test_another_auth_type_needs_its_own_fields(state, db, configured):
     with pytest.raises(InvalidInput) as refused:
         put(state, db, auth={"type": "basic", "username": "u"})
