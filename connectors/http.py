@@ -4,6 +4,7 @@ conditional requests and the rule that no credential ever reaches a message live
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -92,7 +93,8 @@ def session_for(fields: Mapping[str, str], feed_url: str, where: str) -> FeedSes
 
 
 def retry_after(response: requests.Response, limits: Limits) -> float | None:
-    """The server's Retry-After (seconds or an HTTP date) as a wait, capped like any backoff."""
+    """The server's Retry-After (seconds or an HTTP date) as a wait, capped like any backoff; a
+    value that is no finite number (``nan``, ``inf``) says nothing, and the usual backoff applies."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
@@ -103,6 +105,8 @@ def retry_after(response: requests.Response, limits: Limits) -> float | None:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError):
             return None
+    if not math.isfinite(seconds):
+        return None
     return min(max(seconds, 0.0), limits.max_backoff_seconds)
 
 

@@ -14,6 +14,8 @@ import responses
 
 import connectors
 from connectors.base import Connector, ConnectorError, Limits, Source
+from hub.loopback import serving
+from tests.connectors.recorder import Recorder
 
 URL = "https://feed.example/afpc"
 FIRST = f"{URL}?period=2024"
@@ -127,6 +129,20 @@ def test_a_retry_after_date_already_past_waits_nothing(
     _fetch(sleeps)
 
     assert sleeps == [0.0]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_retry_after_that_is_no_finite_number_waits_the_usual_backoff(
+    sleeps: list[float], value: str
+) -> None:
+    answers = iter(
+        [("503 Service Unavailable", [("Retry-After", value)], b""), ("200 OK", [], _page().encode())]
+    )
+    with serving(Recorder(lambda _path: next(answers))) as server:
+        pull = _fetch_from(sleeps, f"{server.url}/feed")
+
+    assert len(pull.pages) == 1
+    assert len(sleeps) == 1 and 0 <= sleeps[0] <= Limits().backoff_seconds
 
 
 @pytest.mark.parametrize("status", [500, 502, 504, 507])
