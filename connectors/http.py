@@ -110,6 +110,28 @@ def retry_after(response: requests.Response, limits: Limits) -> float | None:
     return min(max(seconds, 0.0), limits.max_backoff_seconds)
 
 
+UNFETCHABLE = (
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidURL,
+)
+
+
+def refusal(error: requests.RequestException) -> str:
+    """Why requests would not complete a request that no retry mends. Never the exception's own
+    text: it may quote a header, credential included, or a redirect's URL with a password."""
+    if isinstance(error, requests.TooManyRedirects):
+        return "the feed redirects in a loop (more than 30 redirects)"
+    if isinstance(error, requests.exceptions.InvalidHeader):
+        return (
+            "a header the hub would send is not a valid HTTP header value: a credential"
+            " with a line break or a space at either end?"
+        )
+    if isinstance(error, UNFETCHABLE):
+        return "a redirect led to a URL the hub cannot fetch (not http or https, or malformed)"
+    return f"the request failed ({type(error).__name__})"
+
+
 class Fetcher:
     """Fetches the pages of one pull with one session; ``sleep``, ``rng`` and ``clock`` are
     injected so tests see the waits requested instead of waiting."""
@@ -203,6 +225,8 @@ class Fetcher:
                 fault = "timed out"
             except requests.ConnectionError:
                 fault = "could not connect"
+            except requests.RequestException as error:
+                raise ConnectorError(f"{where}: {refusal(error)}") from None
             else:
                 with response:
                     if response.status_code == 304 and conditional:

@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -79,12 +80,18 @@ def execute(state: HubState, run_id: int, *, puller: Puller = Puller()) -> JobRu
         session.commit()
         if not claimed:
             return runs.get_run(session, run_id)
+    job: _Job | None = None
     try:
-        return _pull(state, run_id, puller)
+        job = _job(state, run_id)
+        return _pull(state, job, puller)
     except RunFailed as error:
         return _close(state, run_id, "failed", error=str(error), **error.fields)
-    except Exception:
-        log.exception("sync run %s stopped on an unexpected error", run_id)
+    except Exception as error:
+        # Not log.exception: the exception's text may quote a credential (requests quotes a
+        # header it refuses), so the traceback is masked like a run's error before it is logged.
+        trace = "".join(traceback.format_exception(error))
+        shown = trace if job is None else _masked(trace, job.source)
+        log.error("sync run %s stopped on an unexpected error\n%s", run_id, shown)
         return _close(state, run_id, "failed", error=UNEXPECTED)
 
 
@@ -121,8 +128,8 @@ def _job(state: HubState, run_id: int) -> _Job:
         )
 
 
-def _pull(state: HubState, run_id: int, puller: Puller) -> JobRun:
-    job = _job(state, run_id)
+def _pull(state: HubState, job: _Job, puller: Puller) -> JobRun:
+    run_id = job.run_id
     try:
         connector = puller.lookup(job.type)
     except ConnectorError as error:
@@ -155,11 +162,18 @@ def _size(pages: Sequence[Page]) -> dict[str, int]:
 
 def _redacted(error: ConnectorError, source: Source) -> str:
     """The error as the run shows it; a credential a connector let slip is masked all the same."""
-    message = str(error)
+    return _masked(str(error), source)
+
+
+def _masked(text: str, source: Source) -> str:
+    """``text`` without the source's credentials, as they are, trimmed, or escaped by a repr
+    (a token pasted with its newline shows as ``token\\n``)."""
     for name, value in source.auth.items():
-        if name not in ("type", "header") and value:
-            message = message.replace(value, "***")
-    return message
+        if name not in ("type", "header"):
+            for form in sorted({value, value.strip(), repr(value)[1:-1]}, key=len, reverse=True):
+                if form:
+                    text = text.replace(form, "***")
+    return text
 
 
 def _ingest(

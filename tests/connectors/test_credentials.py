@@ -137,3 +137,24 @@ def test_a_password_in_the_feed_s_url_never_reaches_a_message(caplog: pytest.Log
 
     assert "HTTP 404" in str(error.value)
     assert SECRET not in str(error.value) and SECRET not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"type": "bearer", "token": f"{SECRET}\n"},
+        {"type": "api_key", "header": "X-Api-Key", "key": f" {SECRET}"},
+    ],
+    ids=["token-with-a-trailing-newline", "key-with-a-leading-space"],
+)
+def test_a_credential_that_is_no_valid_header_value_fails_the_pull_without_showing_it(
+    caplog: pytest.LogCaptureFixture, auth: dict[str, str]
+) -> None:
+    feed = Recorder(lambda _path: ("200 OK", *CSV))
+    caplog.set_level(logging.DEBUG)
+    with serving(feed) as server, pytest.raises(ConnectorError) as error:
+        connectors.get("csv").fetch(Source("c", f"{server.url}/feed.csv", auth), "2024", Limits())
+
+    assert "is not a valid HTTP header value" in str(error.value)
+    assert SECRET not in str(error.value) and SECRET not in caplog.text
+    assert feed.received == []

@@ -276,6 +276,24 @@ def test_relative_and_absolute_next_links_are_both_followed(
     assert values == [1, 2, 3]
 
 
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("/feed", "the feed redirects in a loop"),
+        ("ftp://files.example/afpc.json", "a redirect led to a URL the hub cannot fetch"),
+    ],
+    ids=["redirect-loop", "redirect-to-ftp"],
+)
+def test_a_redirect_no_retry_mends_fails_at_once_saying_why(
+    sleeps: list[float], location: str, message: str
+) -> None:
+    moved = Recorder(lambda _path: ("302 Found", [("Location", location)], b""))
+    with serving(moved) as server, pytest.raises(ConnectorError, match=rf"^page 1 .*: {message}"):
+        _fetch_from(sleeps, f"{server.url}/feed")
+
+    assert sleeps == []
+
+
 def test_malformed_json_names_the_page(feed: responses.RequestsMock, sleeps: list[float]) -> None:
     feed.get(FIRST, body=_page(f"{URL}?page=2"))
     feed.get(f"{URL}?page=2", body='{"period": "2024", "observations": [')

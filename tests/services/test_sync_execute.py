@@ -148,6 +148,14 @@ def test_an_unexpected_error_is_a_failed_run_not_an_exception(state, configured,
     assert "boom" in caplog.text
 
 
+def test_an_unexpected_error_is_logged_without_the_credential_it_quotes(state, configured, scripted, caplog):
+    _, puller = scripted(ValueError(f"invalid header value {('Bearer ' + TOKEN + chr(10))!r}"))
+    with caplog.at_level(logging.ERROR):
+        run = sync.execute(state, queue(state), puller=puller)
+    assert (run.status, run.error) == ("failed", sync.UNEXPECTED)
+    assert "invalid header value" in caplog.text and TOKEN not in caplog.text
+
+
 def test_a_run_is_run_once(state, configured, scripted):
     connector, puller = scripted(pull_of())
     run_id = queue(state)
