@@ -229,9 +229,14 @@ class Fetcher:
                 raise ConnectorError(f"{where}: {refusal(error)}") from None
             else:
                 with response:
-                    if response.status_code == 304 and conditional:
-                        log.info("%s: not modified", where)
-                        return None
+                    if response.status_code == 304:
+                        if headers:
+                            log.info("%s: not modified", where)
+                            return None
+                        # Not modified since what? The hub holds nothing it could keep instead.
+                        raise ConnectorError(
+                            f"{where}: HTTP 304 (not modified), though the hub sent no validator"
+                        )
                     if response.status_code < 400:
                         body = self._read(response, where)
                         if body is not None:

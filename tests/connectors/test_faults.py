@@ -333,6 +333,18 @@ def test_a_304_on_the_first_page_is_not_modified(feed: responses.RequestsMock, s
     assert feed.calls[0].request.headers["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT"
 
 
+def test_a_304_to_a_request_that_sent_no_validator_is_a_fault_not_a_feed_unchanged(
+    sleeps: list[float],
+) -> None:
+    with (
+        serving(Recorder(lambda _path: ("304 Not Modified", [], b""))) as server,
+        pytest.raises(
+            ConnectorError, match=r"^page 1 .*: HTTP 304 \(not modified\), though the hub sent no validator"
+        ),
+    ):
+        _fetch_from(sleeps, f"{server.url}/feed")
+
+
 def test_a_304_on_a_later_page_is_a_fault_of_that_page_not_a_feed_unchanged(
     feed: responses.RequestsMock, sleeps: list[float]
 ) -> None:

@@ -10,7 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from connectors.base import ConnectorError, Pull
+import connectors
+from connectors.base import ConnectorError, Limits, Pull
 from hub.errors import Conflict
 from hub.loopback import serving
 from hub.models import ConnectorConfig, JobRun, Observation, PullArchive, Submission, utcnow
@@ -21,6 +22,30 @@ from schemas.siren import make_siren
 from tests.services.conftest import TOKEN
 from tests.services.feed_double import DOCUMENT, PERIOD, pull_of
 from tests.slow_feed import dripping
+
+REAL = sync.Puller(
+    lookup=lambda name: connectors.get(name, sleep=lambda _seconds: None),
+    limits=Limits(retries=1, max_pages=10),
+)
+
+
+def answering(answer):
+    """A feed on a loopback port; ``answer(environ)`` gives (status, headers, body)."""
+
+    def app(environ, start_response):
+        status, headers, body = answer(environ)
+        start_response(status, headers)
+        return [body]
+
+    return serving(app)
+
+
+def pulled(state, db, url, period=PERIOD, **settings):
+    """medicen's connector, configured at ``url`` with ``settings``, pulls ``period`` for real."""
+    settings = Settings(**{"type": "feed_json", "url": url, **settings})
+    configure(db, fernet=state.fernet, cluster_code="medicen", settings=settings, actor="admin")
+    db.commit()
+    return sync.execute(state, queue(state, period=period), puller=REAL)
 
 
 def queue(state, cluster="medicen", period=PERIOD):
@@ -89,6 +114,13 @@ def test_a_304_is_unchanged_and_stores_nothing(state, db, configured, scripted):
     run = sync.execute(state, queue(state), puller=puller)
     assert (run.status, run.submission_id) == ("unchanged", None)
     assert stored(db, Submission) == stored(db, PullArchive) == 0
+
+
+def test_a_304_to_a_pull_that_sent_no_validator_fails_the_run(state, db):
+    with answering(lambda _environ: ("304 Not Modified", [], b"")) as feed:
+        run = pulled(state, db, feed.url + "/feed")
+    assert run.status == "failed" and "HTTP 304 (not modified), though the hub sent no validator" in run.error
+    assert stored(db, Submission) == 0
 
 
 def test_a_feed_with_nothing_new_is_unchanged(state, configured, scripted):
