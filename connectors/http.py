@@ -179,12 +179,13 @@ class Fetcher:
                             etag=self.source.etag,
                             last_modified=self.source.last_modified,
                         )
-                    page, headers = response
+                    page, headers, came_from = response
                     if number == 1:
                         etag, last_modified = headers.get("ETag"), headers.get("Last-Modified")
                     pages.append(page)
                     following = next_of(page)
-                    url = None if following is None else urljoin(page.url, following)
+                    # RFC 3986: a relative link is relative to where the page came from, after redirects.
+                    url = None if following is None else urljoin(came_from, following)
                     if url is not None and session.should_strip_auth(start, url):
                         raise ConnectorError(
                             f"{place(number + 1, url)}: the next link leads away from the feed's host;"
@@ -201,7 +202,8 @@ class Fetcher:
 
     def _get(
         self, session: requests.Session, url: str, number: int, *, conditional: bool
-    ) -> tuple[Page, requests.structures.CaseInsensitiveDict[str]] | None:
+    ) -> tuple[Page, requests.structures.CaseInsensitiveDict[str], str] | None:
+        """The page at ``url``, its headers and the URL it came from; None if not modified."""
         headers = {}
         if conditional and self.source.etag:
             headers["If-None-Match"] = self.source.etag
@@ -242,7 +244,7 @@ class Fetcher:
                         if body is not None:
                             log.debug("%s: %d bytes", where, len(body))
                             content_type = response.headers.get("Content-Type")
-                            return Page(number, url, content_type, body), response.headers
+                            return Page(number, url, content_type, body), response.headers, response.url
                         fault = "the body was cut off or timed out"
                     elif response.status_code >= 500 or response.status_code == 429:
                         fault = f"HTTP {response.status_code}"

@@ -294,6 +294,34 @@ def test_a_redirect_no_retry_mends_fails_at_once_saying_why(
     assert sleeps == []
 
 
+def test_a_relative_next_link_is_read_against_the_url_the_page_came_from(sleeps: list[float]) -> None:
+    def answer(path: str) -> tuple[str, list[tuple[str, str]], bytes]:
+        if path == "/feed":
+            return "301 Moved Permanently", [("Location", "/v2/feed")], b""
+        pages = {"/v2/feed": _page("page2", value=1), "/v2/page2": _page(None, value=2)}
+        return ("200 OK", [], pages[path].encode()) if path in pages else ("404 Not Found", [], b"")
+
+    with serving(Recorder(answer)) as server:
+        pull = _fetch_from(sleeps, f"{server.url}/feed")
+
+    assert [page.body for page in pull.pages] == [
+        _page("page2", value=1).encode(),
+        _page(None, value=2).encode(),
+    ]
+
+
+def test_a_next_link_read_against_a_redirect_s_target_must_still_stay_on_the_feed_s_host(
+    sleeps: list[float],
+) -> None:
+    with serving(Recorder(lambda _path: ("200 OK", [], _page("page2").encode()))) as elsewhere:
+        moved = Recorder(lambda _path: ("302 Found", [("Location", f"{elsewhere.url}/v2/feed")], b""))
+        with (
+            serving(moved) as server,
+            pytest.raises(ConnectorError, match=r"^page 2 .*: the next link leads away from the feed's host"),
+        ):
+            _fetch_from(sleeps, f"{server.url}/feed")
+
+
 def test_malformed_json_names_the_page(feed: responses.RequestsMock, sleeps: list[float]) -> None:
     feed.get(FIRST, body=_page(f"{URL}?page=2"))
     feed.get(f"{URL}?page=2", body='{"period": "2024", "observations": [')
