@@ -46,6 +46,9 @@ class Source:
     mapping: Mapping[str, Any] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None
+    # The first request's URL (the period in it) the validators came with: they are sent to that
+    # request only, as another period's answer may carry the same ETag (a static file's does).
+    validators_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,14 @@ class Page:
 
 @dataclass(frozen=True)
 class Pull:
-    """The raw result of a fetch. ``not_modified`` means the feed answered 304: no pages."""
+    """The raw result of a fetch. ``not_modified`` means the feed answered 304: no pages.
+    ``validators_url`` is the request ``etag`` and ``last_modified`` answer (``Source``'s)."""
 
     pages: tuple[Page, ...]
     not_modified: bool = False
     etag: str | None = None
     last_modified: str | None = None
+    validators_url: str | None = None
 
     @property
     def bytes(self) -> int:

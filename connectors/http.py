@@ -171,13 +171,14 @@ class Fetcher:
                     if number > self.limits.max_pages:
                         raise ConnectorError(f"{place(number, url)}: more than {self.limits.max_pages} pages")
                     seen.add(url)
-                    response = self._get(session, url, number, conditional=number == 1)
+                    response = self._get(session, url, number, conditional=url == self.source.validators_url)
                     if response is None:
                         return Pull(
                             pages=(),
                             not_modified=True,
                             etag=self.source.etag,
                             last_modified=self.source.last_modified,
+                            validators_url=url,
                         )
                     page, headers, came_from = response
                     if number == 1:
@@ -198,7 +199,8 @@ class Fetcher:
             # The first page's validators say nothing of the pages after it: a feed of several
             # pages is fetched whole every time, or a change on a later page would be a 304.
             etag = last_modified = None
-        return Pull(pages=tuple(pages), etag=etag, last_modified=last_modified)
+        validators_url = start if etag or last_modified else None
+        return Pull(pages=tuple(pages), etag=etag, last_modified=last_modified, validators_url=validators_url)
 
     def _get(
         self, session: requests.Session, url: str, number: int, *, conditional: bool

@@ -55,6 +55,8 @@ class ConnectorConfig(Base):
     mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    # The request the validators answer (``Source.validators_url``): a URL a feed may make long.
+    validators_url: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

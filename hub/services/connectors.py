@@ -200,7 +200,7 @@ def configure(
         session.add(row)
     elif (row.type, row.url, row.auth_type) != (settings.type, settings.url, auth["type"]):
         # A validator from another feed (or another account) means nothing for this one.
-        row.etag, row.last_modified = None, None
+        row.etag, row.last_modified, row.validators_url = None, None, None
     secrets = {name: value for name, value in auth.items() if name != "type"}
     row.type, row.url, row.enabled = settings.type, settings.url, settings.enabled
     row.schedule, row.mapping, row.auth_type = settings.schedule, dict(settings.mapping), auth["type"]
@@ -254,4 +254,5 @@ def source_of(row: ConnectorConfig, fernet: MultiFernet) -> Source:
         mapping=dict(row.mapping),
         etag=row.etag,
         last_modified=row.last_modified,
+        validators_url=row.validators_url,
     )

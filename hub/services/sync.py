@@ -147,7 +147,11 @@ def _pull(state: HubState, job: _Job, puller: Puller) -> JobRun:
             return _close(state, run_id, "unchanged")
         pages = pull.pages
         _archive(state, run_id, pages)
-        validators = {"etag": pull.etag, "last_modified": pull.last_modified}
+        validators = {
+            "etag": pull.etag,
+            "last_modified": pull.last_modified,
+            "validators_url": pull.validators_url,
+        }
     size = _size(pages)
     try:
         document = connector.to_submission(pages, job.source, job.period)
@@ -196,7 +200,8 @@ def _ingest(
                 # Only now: a validator saved before a refused ingest would make the next pull a 304.
                 config = session.get(ConnectorConfig, job.source.cluster_code)
                 if config is not None:
-                    config.etag, config.last_modified = validators["etag"], validators["last_modified"]
+                    for name, value in validators.items():
+                        setattr(config, name, value)
             status = "succeeded" if _changed(result.counts) else "unchanged"
             run = runs.finish(
                 session,

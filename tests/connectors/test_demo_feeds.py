@@ -85,10 +85,11 @@ def test_a_second_fetch_of_a_one_page_feed_with_the_etag_is_not_modified(
     connector = connectors.get(config["type"])
     first = connector.fetch(_source(config, code), PERIOD, Limits())
 
-    second = connector.fetch(_source(config, code, etag=first.etag), PERIOD, Limits())
+    source = _source(config, code, etag=first.etag, validators_url=first.validators_url)
+    second = connector.fetch(source, PERIOD, Limits())
 
     assert first.etag
-    assert second == Pull(pages=(), not_modified=True, etag=first.etag)
+    assert second == Pull(pages=(), not_modified=True, etag=first.etag, validators_url=first.validators_url)
 
 
 def test_each_cluster_gets_a_connector_configuration_of_a_known_type(

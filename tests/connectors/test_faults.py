@@ -354,7 +354,7 @@ def test_other_4xx_fail_at_once(feed: responses.RequestsMock, sleeps: list[float
 def test_a_304_on_the_first_page_is_not_modified(feed: responses.RequestsMock, sleeps: list[float]) -> None:
     feed.get(FIRST, status=304)
 
-    pull = _fetch(sleeps, etag='"v1"', last_modified="Wed, 21 Oct 2015 07:28:00 GMT")
+    pull = _fetch(sleeps, etag='"v1"', last_modified="Wed, 21 Oct 2015 07:28:00 GMT", validators_url=FIRST)
 
     assert pull.not_modified and pull.pages == ()
     assert feed.calls[0].request.headers["If-None-Match"] == '"v1"'
@@ -380,7 +380,7 @@ def test_a_304_on_a_later_page_is_a_fault_of_that_page_not_a_feed_unchanged(
     feed.get(f"{URL}/2", status=304)
 
     with pytest.raises(ConnectorError, match=r"^page 2 "):
-        _fetch(sleeps, etag='"v1"')
+        _fetch(sleeps, etag='"v1"', validators_url=FIRST)
 
 
 def test_a_pull_returns_the_first_pages_validators(feed: responses.RequestsMock, sleeps: list[float]) -> None:
@@ -389,6 +389,17 @@ def test_a_pull_returns_the_first_pages_validators(feed: responses.RequestsMock,
     pull = _fetch(sleeps)
 
     assert (pull.etag, pull.last_modified) == ('"v2"', "Thu, 22 Oct 2015 07:28:00 GMT")
+    assert pull.validators_url == FIRST
+
+
+def test_validators_are_sent_only_to_the_request_they_answer(sleeps: list[float]) -> None:
+    served = Recorder(lambda _path: ("200 OK", [("ETag", '"v1"')], _page().encode()))
+    with serving(served) as server:
+        _fetch_from(
+            sleeps, f"{server.url}/feed", etag='"v1"', validators_url=f"{server.url}/feed?period=2023"
+        )
+
+    assert "If-None-Match" not in served.received[0]
 
 
 def test_the_period_fills_a_placeholder_in_the_url(feed: responses.RequestsMock, sleeps: list[float]) -> None:

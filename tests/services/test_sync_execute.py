@@ -123,6 +123,36 @@ def test_a_304_to_a_pull_that_sent_no_validator_fails_the_run(state, db):
     assert stored(db, Submission) == 0
 
 
+SDMX_FILE = (
+    b"DATAFLOW,FREQ,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE\n"
+    b"AFPC:CLUSTER_IND(1.0),A,FR,EVENTS,2023,11\n"
+    b"AFPC:CLUSTER_IND(1.0),A,FR,EVENTS,2024,22\n"
+)
+
+
+def static_file(environ):
+    """A static file server: one ETag for the file, whatever the query string asks."""
+    if environ.get("HTTP_IF_NONE_MATCH") == '"file-v1"':
+        return "304 Not Modified", [("ETag", '"file-v1"')], b""
+    return "200 OK", [("Content-Type", "text/csv"), ("ETag", '"file-v1"')], SDMX_FILE
+
+
+def current(db, period):
+    query = select(Observation.indicator_code, Observation.value).where(
+        Observation.is_current.is_(True), Observation.period == period
+    )
+    return db.execute(query).all()
+
+
+def test_a_pull_of_another_period_is_not_skipped_by_the_validators_of_the_last_one(state, db):
+    with answering(static_file) as feed:
+        assert pulled(state, db, feed.url + "/afpc.csv", "2024", type="sdmx").status == "succeeded"
+        other = pulled(state, db, feed.url + "/afpc.csv", "2023", type="sdmx")
+        again = pulled(state, db, feed.url + "/afpc.csv", "2023", type="sdmx")
+    assert (other.status, current(db, "2023")) == ("succeeded", [("EVENTS", 11)])
+    assert again.status == "unchanged" and again.pages == 0
+
+
 def test_a_feed_with_nothing_new_is_unchanged(state, configured, scripted):
     _, puller = scripted(pull_of(), pull_of())
     sync.execute(state, queue(state), puller=puller)
