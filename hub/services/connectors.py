@@ -198,8 +198,14 @@ def configure(
     if row is None:
         row = ConnectorConfig(cluster_code=cluster_code)
         session.add(row)
-    elif (row.type, row.url, row.auth_type) != (settings.type, settings.url, auth["type"]):
-        # A validator from another feed (or another account) means nothing for this one.
+    elif (row.type, row.url, _stored_auth(row, fernet), row.mapping) != (
+        settings.type,
+        settings.url,
+        auth,
+        dict(settings.mapping),
+    ):
+        # A validator says the feed is as it was, not that the hub would store what it stored:
+        # after a change of feed, account or mapping, the next pull reads the feed anew.
         row.etag, row.last_modified, row.validators_url = None, None, None
     secrets = {name: value for name, value in auth.items() if name != "type"}
     row.type, row.url, row.enabled = settings.type, settings.url, settings.enabled

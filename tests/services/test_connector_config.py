@@ -98,6 +98,20 @@ def test_a_new_feed_forgets_the_old_feeds_validators(state, db, configured):
     assert get_config(db, "medicen").etag is None
 
 
+def test_a_new_mapping_forgets_the_validators_so_the_next_pull_applies_it(state, db, configured):
+    row = get_config(db, "medicen")
+    row.etag = '"v1"'
+    put(state, db, url=configured.url, auth={"type": "bearer"}, mapping={"indicators": {"EVENTZ": "EVENTS"}})
+    assert get_config(db, "medicen").etag is None
+
+
+def test_a_change_of_schedule_keeps_the_validators(state, db, configured):
+    row = get_config(db, "medicen")
+    row.etag = '"v1"'
+    put(state, db, url=configured.url, auth={"type": "bearer"}, schedule="0 3 * * *")
+    assert get_config(db, "medicen").etag == '"v1"'
+
+
 def test_changes_are_audited_without_the_secret(state, db, configured):
     put(state, db, auth={"type": "bearer", "token": "another-secret"})
     events = db.scalars(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -151,6 +152,22 @@ def test_a_pull_of_another_period_is_not_skipped_by_the_validators_of_the_last_o
         again = pulled(state, db, feed.url + "/afpc.csv", "2023", type="sdmx")
     assert (other.status, current(db, "2023")) == ("succeeded", [("EVENTS", 11)])
     assert again.status == "unchanged" and again.pages == 0
+
+
+def one_page_with_an_etag(environ):
+    if environ.get("HTTP_IF_NONE_MATCH") == '"v1"':
+        return "304 Not Modified", [("ETag", '"v1"')], b""
+    body = {"period": PERIOD, "observations": [{"indicator": "EVENTZ", "value": 3}]}
+    return "200 OK", [("Content-Type", "application/json"), ("ETag", '"v1"')], json.dumps(body).encode()
+
+
+def test_a_new_mapping_is_applied_by_the_next_pull_of_a_feed_that_did_not_change(state, db):
+    with answering(one_page_with_an_etag) as feed:
+        url = feed.url + "/feed"
+        assert pulled(state, db, url, mapping={"indicators": {"EVENTZ": "STAFF_FTE"}}).status == "succeeded"
+        again = pulled(state, db, url, mapping={"indicators": {"EVENTZ": "INTERNATIONAL_ACTIONS"}})
+    assert again.status == "succeeded"
+    assert ("INTERNATIONAL_ACTIONS", 3) in current(db, PERIOD)
 
 
 def test_a_feed_with_nothing_new_is_unchanged(state, configured, scripted):
