@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.models.base import Base, utcnow
 
 RUN_STATUSES = ("queued", "running", "succeeded", "unchanged", "failed", "abandoned")
+# A feed's validators may be longer: one that does not fit is not kept (the pull is then a full one).
+VALIDATOR_LENGTHS = {"etag": 500, "last_modified": 100}
 
 
 class JobRun(Base):
@@ -53,8 +55,8 @@ class ConnectorConfig(Base):
     # Fernet token of the JSON auth object; never returned, never logged.
     auth_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
     mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    etag: Mapped[str | None] = mapped_column(String(500))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
+    etag: Mapped[str | None] = mapped_column(String(VALIDATOR_LENGTHS["etag"]))
+    last_modified: Mapped[str | None] = mapped_column(String(VALIDATOR_LENGTHS["last_modified"]))
     # The request the validators answer (``Source.validators_url``): a URL a feed may make long.
     validators_url: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -68,8 +70,9 @@ class PullArchive(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("job_runs.id"), index=True)
     page: Mapped[int]
-    url: Mapped[str] = mapped_column(String(2000))
-    content_type: Mapped[str | None] = mapped_column(String(200))
+    # Text: a next link (a cursor in it) and a content type are as long as a feed makes them.
+    url: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

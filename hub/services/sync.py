@@ -31,10 +31,11 @@ from typing import Any
 from sqlalchemy import select
 
 import connectors
-from connectors.base import Connector, ConnectorError, Limits, Page, Source
+from connectors.base import Connector, ConnectorError, Limits, Page, Pull, Source
 from hub.config import Config
 from hub.errors import HubError, InvalidInput, UnreadableSecret
 from hub.models import ConnectorConfig, JobRun, PullArchive, utcnow
+from hub.models.operations import VALIDATOR_LENGTHS
 from hub.services import connectors as connector_configs
 from hub.services import ingestion, runs
 from hub.state import HubState
@@ -147,17 +148,27 @@ def _pull(state: HubState, job: _Job, puller: Puller) -> JobRun:
             return _close(state, run_id, "unchanged")
         pages = pull.pages
         _archive(state, run_id, pages)
-        validators = {
-            "etag": pull.etag,
-            "last_modified": pull.last_modified,
-            "validators_url": pull.validators_url,
-        }
+        validators = _kept(pull)
     size = _size(pages)
     try:
         document = connector.to_submission(pages, job.source, job.period)
     except ConnectorError as error:
         raise RunFailed(_redacted(error, job.source), **size) from error
     return _ingest(state, job, document, validators, size)
+
+
+def _kept(pull: Pull) -> dict[str, str | None]:
+    """The validators to store: one longer than its column is left out, not a failed run."""
+    kept = {
+        name: value
+        for name, value in (("etag", pull.etag), ("last_modified", pull.last_modified))
+        if value is not None and len(value) <= VALIDATOR_LENGTHS[name]
+    }
+    return {
+        "etag": kept.get("etag"),
+        "last_modified": kept.get("last_modified"),
+        "validators_url": pull.validators_url if kept else None,
+    }
 
 
 def _size(pages: Sequence[Page]) -> dict[str, int]:

@@ -170,6 +170,45 @@ def test_a_new_mapping_is_applied_by_the_next_pull_of_a_feed_that_did_not_change
     assert ("INTERNATIONAL_ACTIONS", 3) in current(db, PERIOD)
 
 
+def test_validators_longer_than_the_hub_keeps_are_left_out_and_the_pull_stored(state, db):
+    headers = [
+        ("ETag", '"' + "e" * 600 + '"'),
+        ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT; " + "x" * 100),
+    ]
+    body = json.dumps(DOCUMENT).encode()
+    with answering(lambda _environ: ("200 OK", headers, body)) as feed:
+        run = pulled(state, db, feed.url + "/feed")
+    config = db.get(ConnectorConfig, "medicen", populate_existing=True)
+    assert run.status == "succeeded"
+    assert (config.etag, config.last_modified, config.validators_url) == (None, None, None)
+
+
+def test_a_long_next_link_and_content_type_are_archived_as_they_came(state, db):
+    following = "/feed/2?cursor=" + "c" * 2100
+    content_type = "application/json; profile=" + "p" * 250
+
+    def answer(environ):
+        if environ["PATH_INFO"] == "/feed":
+            return (
+                "200 OK",
+                [("Content-Type", content_type)],
+                json.dumps({**DOCUMENT, "next": following}).encode(),
+            )
+        return (
+            "200 OK",
+            [("Content-Type", content_type)],
+            json.dumps({"period": PERIOD, "observations": []}).encode(),
+        )
+
+    with answering(answer) as feed:
+        run = pulled(state, db, feed.url + "/feed")
+    archived = db.execute(
+        select(PullArchive.url, PullArchive.content_type).where(PullArchive.run_id == run.id)
+    ).all()
+    assert run.status == "succeeded"
+    assert archived[-1] == (feed.url + following, content_type)
+
+
 def test_a_feed_with_nothing_new_is_unchanged(state, configured, scripted):
     _, puller = scripted(pull_of(), pull_of())
     sync.execute(state, queue(state), puller=puller)

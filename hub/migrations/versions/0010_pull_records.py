@@ -1,4 +1,4 @@
-"""connector validators name the request they answer
+"""connector validators name the request they answer; pull archives keep any URL
 
 Revision ID: 0010
 Revises: 0009
@@ -9,6 +9,9 @@ validators with another period's request: a feed whose answers share an ETag (a 
 holding every period) answered 304, and the other period was never stored. The validators now
 name the request they answer (its URL, period included); those stored so far name none, so
 each connector's next pull is unconditional.
+
+A page's URL and content type are as long as the feed makes them (a next link with a long
+cursor failed every pull on PostgreSQL): they are text.
 """
 
 from collections.abc import Sequence
@@ -25,8 +28,19 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("connector_configs") as batch:
         batch.add_column(sa.Column("validators_url", sa.Text(), nullable=True))
+    with op.batch_alter_table("pull_archives") as batch:
+        batch.alter_column("url", type_=sa.Text(), existing_type=sa.String(2000), existing_nullable=False)
+        batch.alter_column(
+            "content_type", type_=sa.Text(), existing_type=sa.String(200), existing_nullable=True
+        )
 
 
 def downgrade() -> None:
+    """On PostgreSQL, an archive whose URL or content type no longer fits fails the downgrade."""
+    with op.batch_alter_table("pull_archives") as batch:
+        batch.alter_column("url", type_=sa.String(2000), existing_type=sa.Text(), existing_nullable=False)
+        batch.alter_column(
+            "content_type", type_=sa.String(200), existing_type=sa.Text(), existing_nullable=True
+        )
     with op.batch_alter_table("connector_configs") as batch:
         batch.drop_column("validators_url")
