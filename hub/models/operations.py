@@ -36,6 +36,9 @@ class JobRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     submission_id: Mapped[int | None]
     replay_of: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
+    # Whether the archived pages are the whole feed (False: the fetch failed on the next one);
+    # None for a run that archived nothing, and for those recorded before it was.
+    fetch_complete: Mapped[bool | None]
     runner: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

@@ -142,12 +142,12 @@ def _pull(state: HubState, job: _Job, puller: Puller) -> JobRun:
         try:
             pull = connector.fetch(job.source, job.period, puller.limits or limits_for(state.config))
         except ConnectorError as error:
-            _archive(state, run_id, error.pages)
+            _archive(state, run_id, error.pages, complete=False)
             raise RunFailed(_redacted(error, job.source), **_size(error.pages)) from error
         if pull.not_modified:
             return _close(state, run_id, "unchanged")
         pages = pull.pages
-        _archive(state, run_id, pages)
+        _archive(state, run_id, pages, complete=True)
         validators = _kept(pull)
     size = _size(pages)
     try:
@@ -246,9 +246,11 @@ def _refusal(error: HubError) -> str:
     )
 
 
-def _archive(state: HubState, run_id: int, pages: Sequence[Page]) -> None:
-    """Keep the raw pages in a transaction of their own, so a mapping failure keeps them."""
+def _archive(state: HubState, run_id: int, pages: Sequence[Page], *, complete: bool) -> None:
+    """Keep the raw pages in a transaction of their own, so a mapping failure keeps them, with
+    whether they are the whole feed: the pages of a failed fetch are kept for diagnosis only."""
     with state.sessions() as session:
+        runs.get_run(session, run_id).fetch_complete = complete
         session.add_all(
             PullArchive(
                 run_id=run_id,
@@ -265,13 +267,21 @@ def _archive(state: HubState, run_id: int, pages: Sequence[Page]) -> None:
 
 
 def _archived(state: HubState, run_id: int) -> tuple[Page, ...]:
+    """The pages run ``run_id`` archived, if they are the whole feed: a replay stores them as a
+    complete submission, and a member list cut short would replace the complete one."""
     with state.sessions() as session:
         rows = session.scalars(
             select(PullArchive).where(PullArchive.run_id == run_id).order_by(PullArchive.page)
         )
         pages = tuple(Page(row.page, row.url, row.content_type, row.body) for row in rows)
-    if not pages:
-        raise RunFailed(f"run {run_id} archived no pages to replay")
+        original = runs.get_run(session, run_id)
+        if not pages:
+            raise RunFailed(f"run {run_id} archived no pages to replay")
+        if original.fetch_complete is False:
+            raise RunFailed(
+                f"run {run_id}'s pull stopped at {original.error}; the pages it archived are not the"
+                " whole feed and cannot be replayed: pull again"
+            )
     return pages
 
 

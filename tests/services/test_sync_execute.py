@@ -325,6 +325,20 @@ def test_a_replay_of_a_run_that_archived_no_pages_fails_saying_so(state, configu
     assert (replayed.status, replayed.error) == ("failed", f"run {failed.id} archived no pages to replay")
 
 
+def test_a_replay_of_a_pull_that_stopped_half_way_is_refused_and_stores_nothing(
+    state, db, configured, scripted
+):
+    stopped = ConnectorError("page 2 (http://127.0.0.1/feed/2): HTTP 404", pages=pull_of().pages)
+    _, puller = scripted(stopped)
+    failed = sync.execute(state, queue(state), puller=puller)
+    replayed = sync.replay(state, failed.id, puller=puller)
+    assert (failed.pages, replayed.status) == (1, "failed")
+    assert replayed.error.startswith(
+        f"run {failed.id}'s pull stopped at page 2 (http://127.0.0.1/feed/2): HTTP 404;"
+    )
+    assert stored(db, Submission) == 0
+
+
 def test_a_replay_needs_no_enabled_connector_as_it_reads_no_feed(state, db, configured, scripted):
     connector, puller = scripted(pull_of())
     first = sync.execute(state, queue(state), puller=puller)

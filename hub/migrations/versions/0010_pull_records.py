@@ -1,4 +1,4 @@
-"""connector validators name the request they answer; pull archives keep any URL
+"""pull records: validators name their request, runs whether they fetched it all, archives any URL
 
 Revision ID: 0010
 Revises: 0009
@@ -9,6 +9,9 @@ validators with another period's request: a feed whose answers share an ETag (a 
 holding every period) answered 304, and the other period was never stored. The validators now
 name the request they answer (its URL, period included); those stored so far name none, so
 each connector's next pull is unconditional.
+
+A replay of a run whose fetch failed half-way stored the pages fetched before the fault as the
+whole feed: a run now records whether its archive is complete (unknown for the runs before).
 
 A page's URL and content type are as long as the feed makes them (a next link with a long
 cursor failed every pull on PostgreSQL): they are text.
@@ -26,6 +29,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("job_runs") as batch:
+        batch.add_column(sa.Column("fetch_complete", sa.Boolean(), nullable=True))
     with op.batch_alter_table("connector_configs") as batch:
         batch.add_column(sa.Column("validators_url", sa.Text(), nullable=True))
     with op.batch_alter_table("pull_archives") as batch:
@@ -37,6 +42,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """On PostgreSQL, an archive whose URL or content type no longer fits fails the downgrade."""
+    with op.batch_alter_table("job_runs") as batch:
+        batch.drop_column("fetch_complete")
     with op.batch_alter_table("pull_archives") as batch:
         batch.alter_column("url", type_=sa.String(2000), existing_type=sa.Text(), existing_nullable=False)
         batch.alter_column(
