@@ -37,6 +37,20 @@ def default_period(today: date | None = None) -> str:
     return str((today or date.today()).year - 1)
 
 
+def check_sync(
+    session: Session, cluster_code: str, *, period: str | None, replay_of: int | None = None
+) -> str:
+    """The period a pull of the cluster would ask for; refused when the cluster has no enabled
+    connector (a replay reads no feed and needs none)."""
+    get_cluster(session, cluster_code)
+    period = default_period() if period is None else period
+    checked_periodicity(period)
+    config = session.get(ConnectorConfig, cluster_code)
+    if replay_of is None and (config is None or not config.enabled):
+        raise Conflict(f"cluster {cluster_code!r} has no enabled connector")
+    return period
+
+
 def queue_sync(
     session: Session,
     cluster_code: str,
@@ -45,24 +59,26 @@ def queue_sync(
     trigger: str,
     requested_by: str | None,
     replay_of: int | None = None,
+    runner: str | None = None,
 ) -> JobRun:
-    """Queue a pull of the cluster's feed; refused when the cluster has no enabled connector."""
-    get_cluster(session, cluster_code)
-    period = default_period() if period is None else period
-    checked_periodicity(period)
-    config = session.get(ConnectorConfig, cluster_code)
-    if replay_of is None and (config is None or not config.enabled):
-        raise Conflict(f"cluster {cluster_code!r} has no enabled connector")
+    """Queue a pull of the cluster's feed. With ``runner``, the run is that runner's from the
+    start, never queued: a foreground runner (``hub sync``) runs its own runs, and an active
+    scheduler, which starts every queued run, must not take one and leave it unreported."""
+    period = check_sync(session, cluster_code, period=period, replay_of=replay_of)
+    now = utcnow()
     run = JobRun(
         kind="sync",
         cluster_code=cluster_code,
         period=period,
-        status="queued",
+        status="queued" if runner is None else "running",
         trigger=trigger,
         requested_by=requested_by,
         replay_of=replay_of,
         counts={},
-        created_at=utcnow(),
+        created_at=now,
+        runner=runner,
+        started_at=None if runner is None else now,
+        heartbeat_at=None if runner is None else now,
     )
     session.add(run)
     session.flush()

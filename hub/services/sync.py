@@ -81,6 +81,11 @@ def execute(state: HubState, run_id: int, *, puller: Puller = Puller()) -> JobRu
         session.commit()
         if not claimed:
             return runs.get_run(session, run_id)
+    return _run(state, run_id, puller)
+
+
+def _run(state: HubState, run_id: int, puller: Puller) -> JobRun:
+    """Run a run this runner holds to its end."""
     job: _Job | None = None
     try:
         job = _job(state, run_id)
@@ -298,16 +303,17 @@ def replay(
         original = runs.get_run(session, run_id, cluster=cluster)
         if original.kind != "sync" or original.cluster_code is None:
             raise HubError(f"run {run_id} is not a connector run")
-        queued = runs.queue_sync(
+        own = runs.queue_sync(
             session,
             original.cluster_code,
             period=original.period,
             trigger="replay",
             requested_by=requested_by,
             replay_of=original.id,
+            runner=_runner(),
         )
         session.commit()
-    return execute(state, queued.id, puller=puller)
+    return _run(state, own.id, puller)
 
 
 def sync_many(
@@ -319,15 +325,24 @@ def sync_many(
     requested_by: str | None = None,
     puller: Puller = Puller(),
 ) -> list[JobRun]:
-    """Queue a run per cluster, then run them ``config.sync_concurrency`` at a time."""
+    """Run a pull per cluster, ``config.sync_concurrency`` at a time, each one this process's
+    own from the start (never queued, so no scheduler takes it); every cluster is checked first,
+    so that one that cannot be pulled stops them all before any starts."""
+    codes = list(codes)
     with state.sessions() as session:
-        queued = [
-            runs.queue_sync(session, code, period=period, trigger=trigger, requested_by=requested_by).id
-            for code in codes
-        ]
-        session.commit()
+        for code in codes:
+            runs.check_sync(session, code, period=period)
+
+    def own(code: str) -> JobRun:
+        with state.sessions() as session:
+            run_id = runs.queue_sync(
+                session, code, period=period, trigger=trigger, requested_by=requested_by, runner=_runner()
+            ).id
+            session.commit()
+        return _run(state, run_id, puller)
+
     with ThreadPoolExecutor(max_workers=max(1, state.config.sync_concurrency)) as pool:
-        return list(pool.map(lambda run_id: execute(state, run_id, puller=puller), queued))
+        return list(pool.map(own, codes))
 
 
 def pull_clusters(

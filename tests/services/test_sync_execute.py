@@ -354,6 +354,30 @@ def test_sync_many_runs_every_cluster(state, db, configured, scripted):
     assert [(run.cluster_code, run.status, run.trigger) for run in done] == [("medicen", "succeeded", "cli")]
 
 
+def test_sync_many_leaves_no_run_queued_for_a_scheduler_to_take(state, db, configured, scripted):
+    configure(db, fernet=state.fernet, cluster_code="systematic", settings=configured, actor="admin")
+    db.commit()
+    connector, _ = scripted(pull_of(), pull_of())
+    queued_while_pulling = []
+
+    def lookup(_name):
+        with state.sessions() as session:
+            queued_while_pulling.extend(session.scalars(select(JobRun.id).where(JobRun.status == "queued")))
+        return connector
+
+    state.config = replace(state.config, sync_concurrency=1)
+    done = sync.sync_many(state, ["medicen", "systematic"], PERIOD, puller=sync.Puller(lookup=lookup))
+    assert queued_while_pulling == []
+    assert [run.status for run in done] == ["succeeded", "succeeded"]
+
+
+def test_a_cluster_sync_many_cannot_pull_stops_every_pull_before_any_starts(state, db, configured, scripted):
+    connector, puller = scripted(pull_of())
+    with pytest.raises(Conflict):
+        sync.sync_many(state, ["medicen", "systematic"], PERIOD, puller=puller)
+    assert stored(db, JobRun) == 0 and connector.sources == []
+
+
 def test_a_credential_in_a_connector_error_is_masked(state, configured, scripted):
     _, puller = scripted(ConnectorError(f"page 1: http://127.0.0.1/feed?token={TOKEN} answered 500"))
     run = sync.execute(state, queue(state), puller=puller)
