@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 from hub import create_app
 from hub.config import Config
 from hub.db import make_session_factory
+from hub.models import ApiClient
 from hub.services.clients import create_client
 from hub.state import HubState
 
@@ -53,4 +54,9 @@ def test_a_token_request_answers_while_another_transaction_holds_the_write_lock(
         api_client, secret = create_client(session, role="board", name="reader")
         session.commit()
     body = {"grant_type": "client_credentials", "client_id": api_client.id, "client_secret": secret}
-    assert _answered_while_locked(sessions, lambda: client.post("/oauth/token", data=body)) == [200]
+    try:
+        assert _answered_while_locked(sessions, lambda: client.post("/oauth/token", data=body)) == [200]
+    finally:  # the database outlives the test: the client must not count in the next one's
+        with sessions() as session:
+            session.delete(session.get(ApiClient, api_client.id))
+            session.commit()
